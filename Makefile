@@ -1,0 +1,64 @@
+# The registry's two commands: `make demo` and `make test`. Everything they need that a fresh
+# Debian/Ubuntu machine with Go lacks is installed here (with apt-get when run as root).
+SHELL    := /bin/bash
+GO       ?= go
+BIN      := bin/registry
+DATA_DIR ?= .registry
+ADDR     ?= 127.0.0.1:8080
+
+.PHONY: demo test bench build generate check deps deps-postgres deps-chromium deps-npm clean
+
+## demo: build, start the registry on its own PostgreSQL with demo data; prints the URL and logins.
+demo: deps-postgres deps-npm build
+	$(BIN) seed --demo --data-dir $(DATA_DIR)
+	$(BIN) serve --addr $(ADDR) --data-dir $(DATA_DIR)
+
+## test: every test (real PostgreSQL, headless Chromium), after formatting, vet and templ checks.
+test: deps check
+	$(GO) test -count=1 -timeout 30m ./...
+
+## bench: the benchmarks behind the README's figures.
+bench: deps build
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./... | tee bench.out
+	@echo; echo "Figures (see README, 'Measured figures'):"; grep -E '^Benchmark' bench.out | awk '{ printf "  %-60s", $$1; for (i = 3; i <= NF; i += 2) printf " %s %s", $$i, $$(i+1); print "" }'
+
+build: generate
+	$(GO) build -o $(BIN) ./cmd/registry
+
+generate:
+	$(GO) tool templ generate > /dev/null
+
+## check: gofmt, go vet and generated templ files are clean and current.
+check: generate
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed on: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	@if git rev-parse --git-dir >/dev/null 2>&1 && [ -n "$$(git status --porcelain -- '*_templ.go')" ]; then \
+		echo "generated templ files were stale; commit them:"; git status --porcelain -- '*_templ.go'; exit 1; fi
+
+deps: deps-postgres deps-chromium deps-npm
+
+# apt installs a Debian package as root, or says what to install.
+define apt
+	if [ "$$(id -u)" = 0 ]; then \
+		echo "installing $(1) with apt-get"; \
+		(apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(1) >/dev/null; \
+	else \
+		echo "missing: install it with 'sudo apt-get install $(1)'"; exit 1; \
+	fi
+endef
+
+deps-postgres:
+	@command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { $(call apt,postgresql); }
+
+deps-chromium:
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || { $(call apt,chromium); }
+
+deps-npm:
+	@if [ -f package-lock.json ] && [ ! -f node_modules/.package-lock.json -o package-lock.json -nt node_modules/.package-lock.json ]; then \
+		command -v npm >/dev/null || { $(call apt,npm); }; \
+		npm ci --no-audit --no-fund --loglevel=error; \
+	fi
+
+clean:
+	rm -rf bin bench.out

@@ -1,0 +1,343 @@
+package registry
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"strings"
+)
+
+// Study designs.
+const (
+	DesignRandomisedDoubleBlind = "randomised-double-blind"
+	DesignRandomisedOpen        = "randomised-open"
+	DesignSingleArmCohort       = "single-arm-cohort"
+	DesignCohort                = "cohort"
+)
+
+// Languages the registry speaks; measure and event labels may be given in each.
+var Languages = []string{"en", "sv", "da"}
+
+// Study is everything about a study that is data, not code: its arms, visit schedule,
+// outcome measures, event types and placebo baselines. It is what a study definition file
+// holds (see README: "Study definition files").
+type Study struct {
+	ID               int64             `yaml:"-" json:"-"`
+	Code             string            `yaml:"code" json:"code"`
+	Title            string            `yaml:"title" json:"title"`
+	Indication       string            `yaml:"indication" json:"indication"`
+	Design           string            `yaml:"design" json:"design"`
+	MainMeasure      string            `yaml:"main_measure,omitempty" json:"main_measure,omitempty"`
+	Arms             []Arm             `yaml:"arms" json:"arms"`
+	Visits           []ScheduledVisit  `yaml:"visits" json:"visits"`
+	Measures         []Measure         `yaml:"measures" json:"measures"`
+	EventTypes       []EventType       `yaml:"events,omitempty" json:"events,omitempty"`
+	AETerms          []string          `yaml:"adverse_event_terms,omitempty" json:"adverse_event_terms,omitempty"`
+	PlaceboBaselines []PlaceboBaseline `yaml:"placebo_baselines,omitempty" json:"placebo_baselines,omitempty"`
+}
+
+// Labels holds a text per language code ("en", "sv", "da").
+type Labels map[string]string
+
+// In returns the label in lang, falling back to English.
+func (l Labels) In(lang string) string {
+	if s := l[lang]; s != "" {
+		return s
+	}
+	return l["en"]
+}
+
+// Arm is a treatment arm; at most one per study is the placebo or control arm.
+type Arm struct {
+	ID      int64  `yaml:"-" json:"-"`
+	Code    string `yaml:"code" json:"code"`
+	Label   string `yaml:"label" json:"label"`
+	Control bool   `yaml:"control,omitempty" json:"control,omitempty"`
+}
+
+// ScheduledVisit is a time point of the visit schedule: its target day after treatment
+// (day 0) and the window around it in which the visit counts as on time.
+type ScheduledVisit struct {
+	ID           int64  `yaml:"-" json:"-"`
+	Code         string `yaml:"code" json:"code"`
+	Label        string `yaml:"label" json:"label"`
+	TargetDay    int    `yaml:"day" json:"day"`
+	WindowBefore int    `yaml:"window_before" json:"window_before"`
+	WindowAfter  int    `yaml:"window_after" json:"window_after"`
+	Baseline     bool   `yaml:"baseline,omitempty" json:"baseline,omitempty"`
+}
+
+// Measure kinds.
+const (
+	KindNumber  = "number"
+	KindInteger = "integer"
+	KindChoice  = "choice"
+)
+
+// Measure is an outcome measure: what a visit form asks and what a dashboard compares.
+type Measure struct {
+	ID        int64    `yaml:"-" json:"-"`
+	Code      string   `yaml:"code" json:"code"`
+	Labels    Labels   `yaml:"labels" json:"labels"`
+	Kind      string   `yaml:"type" json:"type"`
+	Unit      string   `yaml:"unit,omitempty" json:"unit,omitempty"`
+	Min       *float64 `yaml:"min,omitempty" json:"min,omitempty"`
+	Max       *float64 `yaml:"max,omitempty" json:"max,omitempty"`
+	Step      *float64 `yaml:"step,omitempty" json:"step,omitempty"`
+	Choices   []Choice `yaml:"choices,omitempty" json:"choices,omitempty"`
+	Direction string   `yaml:"direction" json:"direction"`
+	MCID      *float64 `yaml:"mcid,omitempty" json:"mcid,omitempty"`
+}
+
+// HigherIsBetter reports the measure's direction.
+func (m Measure) HigherIsBetter() bool { return m.Direction == "higher" }
+
+// Choice is one allowed answer of a choice measure, stored as its number.
+type Choice struct {
+	Value  float64 `yaml:"value" json:"value"`
+	Labels Labels  `yaml:"labels" json:"labels"`
+}
+
+// EventType is a kind of event the study follows over time (relapse, progression, death...);
+// the first event of any type ends event-free survival.
+type EventType struct {
+	ID     int64  `yaml:"-" json:"-"`
+	Code   string `yaml:"code" json:"code"`
+	Labels Labels `yaml:"labels" json:"labels"`
+	Death  bool   `yaml:"death,omitempty" json:"death,omitempty"`
+}
+
+// PlaceboBaseline is the change expected under placebo for a measure at a visit, from the
+// literature, for a study with no placebo arm of its own.
+type PlaceboBaseline struct {
+	Measure    string  `yaml:"measure" json:"measure"`
+	Visit      string  `yaml:"visit" json:"visit"`
+	MeanChange float64 `yaml:"mean_change" json:"mean_change"`
+	SD         float64 `yaml:"sd" json:"sd"`
+	N          int     `yaml:"n" json:"n"`
+	Source     string  `yaml:"source" json:"source"`
+}
+
+var (
+	codePattern        = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+	measureCodePattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+)
+
+// Validate checks a study definition; messages are keyed by the field's path in the file,
+// such as "measures[2].max".
+func (s *Study) Validate() error {
+	errs := FieldErrors{}
+	if !codePattern.MatchString(s.Code) {
+		errs.Add("code", "must be lower-case letters, digits, '-' or '_' (e.g. knee-oa)")
+	}
+	required(errs, "title", s.Title)
+	required(errs, "indication", s.Indication)
+	switch s.Design {
+	case DesignRandomisedDoubleBlind, DesignRandomisedOpen, DesignSingleArmCohort, DesignCohort:
+	default:
+		errs.Add("design", fmt.Sprintf("must be one of %s, %s, %s, %s; got %q",
+			DesignRandomisedDoubleBlind, DesignRandomisedOpen, DesignSingleArmCohort, DesignCohort, s.Design))
+	}
+
+	if len(s.Arms) == 0 {
+		errs.Add("arms", "a study needs at least one arm")
+	}
+	armCodes := map[string]bool{}
+	controls := 0
+	for i, a := range s.Arms {
+		p := fmt.Sprintf("arms[%d]", i)
+		uniqueCode(errs, p, a.Code, armCodes, codePattern)
+		required(errs, p+".label", a.Label)
+		if a.Control {
+			controls++
+		}
+	}
+	if controls > 1 {
+		errs.Add("arms", "at most one arm can be the placebo/control arm")
+	}
+
+	if len(s.Visits) == 0 {
+		errs.Add("visits", "a study needs a visit schedule")
+	}
+	visitCodes := map[string]bool{}
+	baselines := 0
+	for i, v := range s.Visits {
+		p := fmt.Sprintf("visits[%d]", i)
+		uniqueCode(errs, p, v.Code, visitCodes, codePattern)
+		required(errs, p+".label", v.Label)
+		if v.WindowBefore < 0 {
+			errs.Add(p+".window_before", "must be 0 or more days")
+		}
+		if v.WindowAfter < 0 {
+			errs.Add(p+".window_after", "must be 0 or more days")
+		}
+		if v.Baseline {
+			baselines++
+		}
+		if i > 0 && v.TargetDay <= s.Visits[i-1].TargetDay {
+			errs.Add(p+".day", "visits must be listed in order of their target day")
+		}
+	}
+	if len(s.Visits) > 0 && baselines != 1 {
+		errs.Add("visits", "exactly one visit must be marked baseline: true")
+	}
+
+	if len(s.Measures) == 0 {
+		errs.Add("measures", "a study needs at least one outcome measure")
+	}
+	measureCodes := map[string]bool{}
+	for i, m := range s.Measures {
+		p := fmt.Sprintf("measures[%d]", i)
+		uniqueCode(errs, p, m.Code, measureCodes, measureCodePattern)
+		m.validate(errs, p)
+	}
+	if s.MainMeasure != "" && !measureCodes[s.MainMeasure] {
+		errs.Add("main_measure", fmt.Sprintf("%q is not one of the study's measures", s.MainMeasure))
+	}
+
+	eventCodes := map[string]bool{}
+	for i, e := range s.EventTypes {
+		p := fmt.Sprintf("events[%d]", i)
+		uniqueCode(errs, p, e.Code, eventCodes, measureCodePattern)
+		validLabels(errs, p+".labels", e.Labels)
+	}
+	terms := map[string]bool{}
+	for i, t := range s.AETerms {
+		p := fmt.Sprintf("adverse_event_terms[%d]", i)
+		if strings.TrimSpace(t) == "" {
+			errs.Add(p, "must not be empty")
+		} else if terms[t] {
+			errs.Add(p, fmt.Sprintf("%q is listed twice", t))
+		}
+		terms[t] = true
+	}
+
+	seen := map[[2]string]bool{}
+	for i, b := range s.PlaceboBaselines {
+		p := fmt.Sprintf("placebo_baselines[%d]", i)
+		if !measureCodes[b.Measure] {
+			errs.Add(p+".measure", fmt.Sprintf("%q is not one of the study's measures", b.Measure))
+		}
+		if !visitCodes[b.Visit] {
+			errs.Add(p+".visit", fmt.Sprintf("%q is not one of the study's visits", b.Visit))
+		}
+		if seen[[2]string{b.Measure, b.Visit}] {
+			errs.Add(p, "a measure and visit can have only one placebo baseline")
+		}
+		seen[[2]string{b.Measure, b.Visit}] = true
+		if !(b.SD > 0) {
+			errs.Add(p+".sd", "must be greater than 0")
+		}
+		if b.N < 2 {
+			errs.Add(p+".n", "must be 2 or more")
+		}
+		required(errs, p+".source", b.Source)
+	}
+	return errs.Err(fmt.Sprintf("study %q is not valid", s.Code))
+}
+
+func (m Measure) validate(errs FieldErrors, p string) {
+	validLabels(errs, p+".labels", m.Labels)
+	switch m.Kind {
+	case KindNumber, KindInteger:
+		if len(m.Choices) > 0 {
+			errs.Add(p+".choices", "only a measure of type choice has choices")
+		}
+	case KindChoice:
+		if len(m.Choices) < 2 {
+			errs.Add(p+".choices", "a choice measure needs at least two choices")
+		}
+		values := map[float64]bool{}
+		for j, c := range m.Choices {
+			if values[c.Value] {
+				errs.Add(fmt.Sprintf("%s.choices[%d].value", p, j), "is listed twice")
+			}
+			values[c.Value] = true
+			validLabels(errs, fmt.Sprintf("%s.choices[%d].labels", p, j), c.Labels)
+		}
+	default:
+		errs.Add(p+".type", fmt.Sprintf("must be number, integer or choice; got %q", m.Kind))
+	}
+	if m.Min != nil && m.Max != nil && *m.Min > *m.Max {
+		errs.Add(p+".max", "must not be below min")
+	}
+	for name, v := range map[string]*float64{".min": m.Min, ".max": m.Max, ".step": m.Step, ".mcid": m.MCID} {
+		if v != nil && (math.IsNaN(*v) || math.IsInf(*v, 0)) {
+			errs.Add(p+name, "must be a finite number")
+		}
+	}
+	if m.Step != nil && !(*m.Step > 0) {
+		errs.Add(p+".step", "must be greater than 0")
+	}
+	if m.MCID != nil && !(*m.MCID > 0) {
+		errs.Add(p+".mcid", "must be greater than 0")
+	}
+	if m.Direction != "higher" && m.Direction != "lower" {
+		errs.Add(p+".direction", fmt.Sprintf("must be higher or lower (which is better); got %q", m.Direction))
+	}
+}
+
+func required(errs FieldErrors, field, value string) {
+	if strings.TrimSpace(value) == "" {
+		errs.Add(field, "is required")
+	}
+}
+
+func uniqueCode(errs FieldErrors, p, code string, seen map[string]bool, pattern *regexp.Regexp) {
+	hint := "lower-case letters, digits, '-' or '_'"
+	if pattern == measureCodePattern {
+		hint = "lower-case letters, digits and '_', starting with a letter"
+	}
+	switch {
+	case !pattern.MatchString(code):
+		errs.Add(p+".code", fmt.Sprintf("%q must be %s", code, hint))
+	case seen[code]:
+		errs.Add(p+".code", fmt.Sprintf("%q is used twice", code))
+	}
+	seen[code] = true
+}
+
+func validLabels(errs FieldErrors, p string, l Labels) {
+	if strings.TrimSpace(l["en"]) == "" {
+		errs.Add(p+".en", "an English label is required")
+	}
+	for lang := range l {
+		known := false
+		for _, k := range Languages {
+			known = known || k == lang
+		}
+		if !known {
+			errs.Add(p+"."+lang, fmt.Sprintf("unknown language %q (use en, sv, da)", lang))
+		}
+	}
+}
+
+// Measure returns the measure with the given code.
+func (s *Study) Measure(code string) (Measure, bool) {
+	for _, m := range s.Measures {
+		if m.Code == code {
+			return m, true
+		}
+	}
+	return Measure{}, false
+}
+
+// Visit returns the scheduled visit with the given code.
+func (s *Study) Visit(code string) (ScheduledVisit, bool) {
+	for _, v := range s.Visits {
+		if v.Code == code {
+			return v, true
+		}
+	}
+	return ScheduledVisit{}, false
+}
+
+// ControlArm returns the placebo/control arm, if the study has one.
+func (s *Study) ControlArm() (Arm, bool) {
+	for _, a := range s.Arms {
+		if a.Control {
+			return a, true
+		}
+	}
+	return Arm{}, false
+}

@@ -1,0 +1,114 @@
+package registry
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// StudyCodes lists the codes of every study, in order.
+func (s *Store) StudyCodes(ctx context.Context) ([]string, error) {
+	rows, err := s.DB.Query(ctx, `SELECT code FROM studies ORDER BY code`)
+	if err != nil {
+		return nil, fmt.Errorf("list studies: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+// Study loads a study's whole definition, with database ids, by its code.
+func (s *Store) Study(ctx context.Context, code string) (*Study, error) {
+	st := &Study{}
+	err := s.DB.QueryRow(ctx, `SELECT id, code, title, indication, design, main_measure FROM studies WHERE code = $1`, code).
+		Scan(&st.ID, &st.Code, &st.Title, &st.Indication, &st.Design, &st.MainMeasure)
+	if err == pgx.ErrNoRows {
+		return nil, Errorf(ENOTFOUND, "there is no study %q", code)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load study %s: %w", code, err)
+	}
+
+	b := &pgx.Batch{}
+	b.Queue(`SELECT id, code, label, is_control FROM arms WHERE study_id = $1 ORDER BY position`, st.ID).
+		Query(func(rows pgx.Rows) error {
+			var a Arm
+			_, err := pgx.ForEachRow(rows, []any{&a.ID, &a.Code, &a.Label, &a.Control}, func() error {
+				st.Arms = append(st.Arms, a)
+				return nil
+			})
+			return err
+		})
+	b.Queue(`SELECT id, code, label, target_day, window_before, window_after, is_baseline
+		FROM scheduled_visits WHERE study_id = $1 ORDER BY position`, st.ID).
+		Query(func(rows pgx.Rows) error {
+			var v ScheduledVisit
+			_, err := pgx.ForEachRow(rows, []any{&v.ID, &v.Code, &v.Label, &v.TargetDay, &v.WindowBefore, &v.WindowAfter, &v.Baseline},
+				func() error {
+					st.Visits = append(st.Visits, v)
+					return nil
+				})
+			return err
+		})
+	b.Queue(`SELECT id, code, labels, kind, unit, min_value, max_value, step, choices, direction, mcid
+		FROM measures WHERE study_id = $1 ORDER BY position`, st.ID).
+		Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var m Measure
+				var labels, choices []byte
+				if err := rows.Scan(&m.ID, &m.Code, &labels, &m.Kind, &m.Unit, &m.Min, &m.Max, &m.Step, &choices, &m.Direction, &m.MCID); err != nil {
+					return err
+				}
+				if err := json.Unmarshal(labels, &m.Labels); err != nil {
+					return err
+				}
+				if err := json.Unmarshal(choices, &m.Choices); err != nil {
+					return err
+				}
+				if len(m.Choices) == 0 {
+					m.Choices = nil
+				}
+				st.Measures = append(st.Measures, m)
+			}
+			return rows.Err()
+		})
+	b.Queue(`SELECT id, code, labels, is_death FROM event_types WHERE study_id = $1 ORDER BY position`, st.ID).
+		Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var e EventType
+				var labels []byte
+				if err := rows.Scan(&e.ID, &e.Code, &labels, &e.Death); err != nil {
+					return err
+				}
+				if err := json.Unmarshal(labels, &e.Labels); err != nil {
+					return err
+				}
+				st.EventTypes = append(st.EventTypes, e)
+			}
+			return rows.Err()
+		})
+	b.Queue(`SELECT term FROM ae_terms WHERE study_id = $1 ORDER BY position`, st.ID).
+		Query(func(rows pgx.Rows) error {
+			var err error
+			st.AETerms, err = pgx.CollectRows(rows, pgx.RowTo[string])
+			if len(st.AETerms) == 0 {
+				st.AETerms = nil
+			}
+			return err
+		})
+	b.Queue(`SELECT m.code, v.code, pb.mean_change, pb.sd, pb.n, pb.source
+		FROM placebo_baselines pb JOIN measures m ON m.id = pb.measure_id JOIN scheduled_visits v ON v.id = pb.visit_id
+		WHERE pb.study_id = $1 ORDER BY m.position, v.position`, st.ID).
+		Query(func(rows pgx.Rows) error {
+			var p PlaceboBaseline
+			_, err := pgx.ForEachRow(rows, []any{&p.Measure, &p.Visit, &p.MeanChange, &p.SD, &p.N, &p.Source}, func() error {
+				st.PlaceboBaselines = append(st.PlaceboBaselines, p)
+				return nil
+			})
+			return err
+		})
+	if err := s.DB.SendBatch(ctx, b).Close(); err != nil {
+		return nil, fmt.Errorf("load study %s: %w", code, err)
+	}
+	return st, nil
+}
