@@ -39,11 +39,16 @@ var (
 // request, whatever the pages show.
 func (a *app) handle(mux *http.ServeMux, pattern string, roles []string, h http.HandlerFunc) {
 	a.table = append(a.table, route{pattern: pattern, roles: roles})
-	if len(roles) == 0 {
-		mux.Handle(pattern, h)
-		return
+	var next http.Handler = h
+	if len(roles) > 0 {
+		next = a.requireRole(roles, h)
 	}
-	mux.Handle(pattern, a.requireRole(roles, h))
+	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		if sw, ok := w.(*statusWriter); ok {
+			sw.pattern = pattern // for the request log, which sits outside the mux
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 func (a *app) requireRole(roles []string, next http.Handler) http.Handler {
@@ -125,14 +130,15 @@ func (a *app) logRequests(next http.Handler) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r)
-		a.logger.Info("request", "method", r.Method, "pattern", r.Pattern, "status", sw.status,
+		a.logger.Info("request", "method", r.Method, "route", sw.pattern, "status", sw.status,
 			"ms", time.Since(start).Milliseconds())
 	})
 }
 
 type statusWriter struct {
 	http.ResponseWriter
-	status int
+	status  int
+	pattern string
 }
 
 func (w *statusWriter) WriteHeader(code int) {

@@ -12,6 +12,8 @@ import (
 
 // routes builds every route of the registry. Each is registered with the roles that may use
 // it; the route test enumerates a.table so that no route is added without that decision.
+// The routes of each part of the work are listed in a file of their own: routes_nurse.go
+// (data entry), routes_dashboard.go (analysis), routes_export.go (CSV export and import).
 func (a *app) routes() http.Handler {
 	mux := http.NewServeMux()
 	static, _ := fs.Sub(views.Static, "static")
@@ -23,6 +25,9 @@ func (a *app) routes() http.Handler {
 	a.handle(mux, "POST /logout", public, a.logout)
 	a.handle(mux, "POST /language", public, a.setLanguage)
 	a.handle(mux, "GET /{$}", signedIn, a.home)
+	a.nurseRoutes(mux)
+	a.dashboardRoutes(mux)
+	a.exportRoutes(mux)
 	a.handle(mux, "/", public, a.notFound)
 
 	var h http.Handler = mux

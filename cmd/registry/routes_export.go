@@ -1,0 +1,7 @@
+package main
+
+import "net/http"
+
+// exportRoutes: CSV exports and imports for statisticians.
+func (a *app) exportRoutes(mux *http.ServeMux) {
+}

@@ -1,0 +1,7 @@
+package main
+
+import "net/http"
+
+// nurseRoutes: the write side, what study nurses do every day.
+func (a *app) nurseRoutes(mux *http.ServeMux) {
+}
