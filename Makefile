@@ -26,7 +26,7 @@ build: generate
 	$(GO) build -o $(BIN) ./cmd/registry
 
 generate:
-	$(GO) tool templ generate > /dev/null
+	$(GO) tool templ generate -log-level warn
 
 ## check: gofmt, go vet and generated templ files are clean and current.
 check: generate
