@@ -1,0 +1,241 @@
+package dashboard
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"outcomereg/registry"
+	"outcomereg/registry/testdb"
+	"outcomereg/seed"
+)
+
+func TestMain(m *testing.M) { testdb.Main(m) }
+
+var demoToday = time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+
+func demoStore(t *testing.T) *registry.Store {
+	t.Helper()
+	store := registry.NewStore(testdb.New(t))
+	if _, err := seed.Demo(context.Background(), store, seed.Options{Seed: 1, Today: demoToday}); err != nil {
+		t.Fatal(err)
+	}
+	return store
+}
+
+// cellsSnapshot lists both summary tables as text, rounded so that sums added up in a
+// different order compare equal.
+func cellsSnapshot(t *testing.T, db *pgxpool.Pool) string {
+	t.Helper()
+	var b strings.Builder
+	rows, err := db.Query(context.Background(), `
+		SELECT format('%s %s %s %s %s %s %s %s: %s %s %s %s %s %s %s', study_id, measure_id, scheduled_visit_id, arm_id, site_id, sex, age_band, status,
+			n, round(total::numeric, 6), round(total_sq::numeric, 4), change_n, round(change_total::numeric, 6), round(change_total_sq::numeric, 4), responders)
+		FROM dashboard_outcome_cells WHERE n > 0 OR change_n > 0 ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var s string
+		rows.Scan(&s)
+		b.WriteString(s + "\n")
+	}
+	rows, err = db.Query(context.Background(), `
+		SELECT format('%s %s %s %s %s %s %s: %s %s %s', study_id, scheduled_visit_id, arm_id, site_id, sex, age_band, status, done, missed, done_in_window)
+		FROM dashboard_visit_cells WHERE done + missed > 0 ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var s string
+		rows.Scan(&s)
+		b.WriteString(s + "\n")
+	}
+	return b.String()
+}
+
+// recomputed is what the cells hold when rebuilt from the clinical rows.
+func recomputed(t *testing.T, db *pgxpool.Pool) string {
+	t.Helper()
+	ctx := context.Background()
+	tx, err := db.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, `SELECT dashboard_refresh((SELECT array_agg(DISTINCT ROW(p.study_id, p.arm_id, p.site_id, p.sex,
+		dashboard_age_band(p.birth_year, p.treated_on), p.status)::dashboard_group) FROM patients p))`); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, q := range []string{
+		`SELECT format('%s %s %s %s %s %s %s %s: %s %s %s %s %s %s %s', study_id, measure_id, scheduled_visit_id, arm_id, site_id, sex, age_band, status,
+			n, round(total::numeric, 6), round(total_sq::numeric, 4), change_n, round(change_total::numeric, 6), round(change_total_sq::numeric, 4), responders)
+		FROM dashboard_outcome_cells WHERE n > 0 OR change_n > 0 ORDER BY 1`,
+		`SELECT format('%s %s %s %s %s %s %s: %s %s %s', study_id, scheduled_visit_id, arm_id, site_id, sex, age_band, status, done, missed, done_in_window)
+		FROM dashboard_visit_cells WHERE done + missed > 0 ORDER BY 1`,
+	} {
+		rows, err := tx.Query(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var s string
+			rows.Scan(&s)
+			b.WriteString(s + "\n")
+		}
+	}
+	return b.String()
+}
+
+func wantCellsCurrent(t *testing.T, db *pgxpool.Pool, after string) {
+	t.Helper()
+	got, want := cellsSnapshot(t, db), recomputed(t, db)
+	if got == "" {
+		t.Fatalf("%s: no summary cells at all", after)
+	}
+	if got != want {
+		gl, wl := strings.Split(got, "\n"), strings.Split(want, "\n")
+		for i := range min(len(gl), len(wl)) {
+			if gl[i] != wl[i] {
+				t.Fatalf("%s: summary cells differ from a recomputation at line %d:\n got %s\nwant %s", after, i, gl[i], wl[i])
+			}
+		}
+		t.Fatalf("%s: summary cells differ from a recomputation (%d vs %d lines)", after, len(gl), len(wl))
+	}
+}
+
+// TestSummaryCellsFollowEveryWrite: the triggers keep the cells equal to a recomputation
+// from the clinical rows after bulk COPY, and after the updates and deletes a nurse's form,
+// a correction or an import makes.
+func TestSummaryCellsFollowEveryWrite(t *testing.T) {
+	store := demoStore(t)
+	db, ctx := store.DB, context.Background()
+	wantCellsCurrent(t, db, "demo seed (COPY)")
+
+	steps := []struct{ name, sql string }{
+		{"correct a follow-up value", `UPDATE visit_values SET value = value + 1 WHERE (visit_id, measure_id) IN (
+			SELECT vv.visit_id, vv.measure_id FROM visit_values vv JOIN visits v ON v.id = vv.visit_id
+			JOIN scheduled_visits sv ON sv.id = v.scheduled_visit_id WHERE NOT sv.is_baseline AND vv.value IS NOT NULL
+			AND vv.value < 9 LIMIT 3)`},
+		{"correct a baseline value", `UPDATE visit_values SET value = value + 0.5 WHERE (visit_id, measure_id) IN (
+			SELECT vv.visit_id, vv.measure_id FROM visit_values vv JOIN visits v ON v.id = vv.visit_id
+			JOIN scheduled_visits sv ON sv.id = v.scheduled_visit_id JOIN measures m ON m.id = vv.measure_id
+			WHERE sv.is_baseline AND vv.value IS NOT NULL AND m.kind = 'number' LIMIT 2)`},
+		{"value replaced by a missing code", `UPDATE visit_values SET value = NULL, missing_code = 'unknown' WHERE (visit_id, measure_id) IN (
+			SELECT visit_id, measure_id FROM visit_values WHERE value IS NOT NULL LIMIT 2)`},
+		{"delete a visit", `DELETE FROM visits WHERE id IN (SELECT id FROM visits WHERE state = 'done' ORDER BY id DESC LIMIT 2)`},
+		{"a patient moves site", `UPDATE patients SET site_id = (SELECT min(id) FROM sites), version = version + 1
+			WHERE id IN (SELECT id FROM patients ORDER BY id LIMIT 2)`},
+		{"a patient withdraws", `UPDATE patients SET status = 'withdrawn', status_on = treated_on + 30 WHERE id = (SELECT max(id) FROM patients WHERE status = 'active')`},
+		{"a measure's MCID changes", `UPDATE measures SET mcid = 3 WHERE code = 'pain_nrs'`},
+	}
+	for _, s := range steps {
+		tag, err := db.Exec(ctx, s.sql)
+		if err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		if tag.RowsAffected() == 0 {
+			t.Fatalf("%s: changed nothing", s.name)
+		}
+		wantCellsCurrent(t, db, s.name)
+	}
+
+	// A new visit recorded with its values, baseline first and follow-up later, as a form does.
+	var patient, studyID, baseVisit, m3, measure int64
+	err := db.QueryRow(ctx, `SELECT p.id, p.study_id, b.id, f.id, m.id FROM patients p
+		JOIN scheduled_visits b ON b.study_id = p.study_id AND b.is_baseline
+		JOIN scheduled_visits f ON f.study_id = p.study_id AND NOT f.is_baseline
+		JOIN measures m ON m.study_id = p.study_id
+		WHERE NOT EXISTS (SELECT 1 FROM visits v WHERE v.patient_id = p.id) ORDER BY p.id, f.position, m.position LIMIT 1`).
+		Scan(&patient, &studyID, &baseVisit, &m3, &measure)
+	if err != nil {
+		t.Skipf("no patient without visits in the demo data: %v", err)
+	}
+	for i, sv := range []int64{m3, baseVisit} { // follow-up first: the baseline arrives later
+		var visit int64
+		if err := db.QueryRow(ctx, `INSERT INTO visits (study_id, patient_id, scheduled_visit_id, state, visit_date)
+			SELECT $1, $2, $3, 'done', p.treated_on + $4 FROM patients p WHERE p.id = $2 RETURNING id`, studyID, patient, sv, 100-100*i).Scan(&visit); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(ctx, `INSERT INTO visit_values (study_id, visit_id, measure_id, value) VALUES ($1, $2, $3, $4)`,
+			studyID, visit, measure, 3+float64(i)); err != nil {
+			t.Fatal(err)
+		}
+		wantCellsCurrent(t, db, fmt.Sprintf("new visit %d", i))
+	}
+}
+
+// TestDashboardMatchesTheRows: the statistics built from the summary cells equal those
+// computed from the individual values.
+func TestDashboardMatchesTheRows(t *testing.T) {
+	store := demoStore(t)
+	ctx := context.Background()
+	st, err := store.Study(ctx, "knee-oa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := LoadStudy(ctx, store.DB, st, Filter{Sex: "F"}, Options{Today: demoToday, Lang: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, arm := range []string{"stem-cells", "placebo"} {
+		var values, changes []float64
+		rows, _ := store.DB.Query(ctx, `SELECT vv.value, vv.value - b.value FROM visit_values vv
+			JOIN visits v ON v.id = vv.visit_id AND v.state = 'done' JOIN scheduled_visits sv ON sv.id = v.scheduled_visit_id AND sv.code = 'm12'
+			JOIN measures m ON m.id = vv.measure_id AND m.code = 'pain_nrs'
+			JOIN patients p ON p.id = v.patient_id AND p.sex = 'F' JOIN arms a ON a.id = p.arm_id AND a.code = $1
+			LEFT JOIN (visits bv JOIN scheduled_visits bsv ON bsv.id = bv.scheduled_visit_id AND bsv.is_baseline
+				JOIN visit_values b ON b.visit_id = bv.id) ON bv.patient_id = p.id AND bv.state = 'done' AND b.measure_id = m.id AND b.value IS NOT NULL
+			WHERE vv.value IS NOT NULL AND p.study_id = $2`, arm, st.ID)
+		for rows.Next() {
+			var v float64
+			var c *float64
+			if err := rows.Scan(&v, &c); err != nil {
+				t.Fatal(err)
+			}
+			values = append(values, v)
+			if c != nil {
+				changes = append(changes, *c)
+			}
+		}
+		if len(values) < 5 {
+			t.Fatalf("%s: only %d values at m12", arm, len(values))
+		}
+		got := findArm(t, d, "pain_nrs", "m12", arm)
+		close(t, arm+" value", got.Value.Summary, Describe(values))
+		close(t, arm+" change", got.Change.Summary, Describe(changes))
+		r := Responders(changes, -2, LowerIsBetter)
+		if got.Responders.Responders != r.Responders || got.Responders.N != r.N {
+			t.Errorf("%s responders: %+v, want %+v", arm, got.Responders, r)
+		}
+	}
+}
+
+func findArm(t *testing.T, d *StudyDashboard, measure, visit, arm string) ArmOutcome {
+	t.Helper()
+	for _, m := range d.Measures {
+		for _, v := range m.Visits {
+			for _, a := range v.Arms {
+				if m.Code == measure && v.Visit == visit && a.Arm == arm {
+					return a
+				}
+			}
+		}
+	}
+	t.Fatalf("no %s %s %s in the dashboard", measure, visit, arm)
+	return ArmOutcome{}
+}
+
+func close(t *testing.T, what string, got, want Summary) {
+	t.Helper()
+	near := func(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(b)) }
+	if got.N != want.N || !near(got.Mean, want.Mean) || !near(got.SD, want.SD) || !near(got.Lower, want.Lower) || !near(got.Upper, want.Upper) {
+		t.Errorf("%s: %+v, want %+v", what, got, want)
+	}
+}

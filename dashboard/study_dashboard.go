@@ -1,0 +1,466 @@
+package dashboard
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"outcomereg/registry"
+)
+
+// Options say how a dashboard is built: the day it is computed for, the viewer's language
+// for labels, and the small-cell threshold (0: nothing is suppressed).
+type Options struct {
+	Today     time.Time
+	Lang      string
+	SmallCell int
+}
+
+// sums are the summary-cell totals for a measure at a visit in one arm.
+type sums struct {
+	n, changeN, responders int
+	total, totalSq         float64
+	changeTotal, changeSq  float64
+}
+
+// summaryOfSums turns n, sum and sum of squares into a Summary; a variance within rounding
+// of zero is zero, so that identical values are recognised as such.
+func summaryOfSums(n int, total, totalSq float64) Summary {
+	if n < 2 {
+		return SummaryOf(n, 0, 0)
+	}
+	mean := total / float64(n)
+	ss := totalSq - total*mean
+	if ss < 1e-9*math.Max(totalSq, 1) {
+		ss = 0
+	}
+	return SummaryOf(n, mean, math.Sqrt(ss/float64(n-1)))
+}
+
+// LoadStudy builds the dashboard of one study. All aggregation happens in PostgreSQL (on
+// the summary cells of migration 0003 where a study's rows are many); Go turns the sums
+// into statistics.
+func LoadStudy(ctx context.Context, db *pgxpool.Pool, st *registry.Study, f Filter, opt Options) (*StudyDashboard, error) {
+	today := registry.Day(opt.Today)
+	d := &StudyDashboard{
+		Study:  StudyInfo{Code: st.Code, Title: st.Title, Indication: st.Indication, Design: st.Design},
+		Filter: f, Today: today.Format(time.DateOnly), SmallCell: opt.SmallCell, Suppressed: opt.SmallCell > 0,
+	}
+	armIndex := map[int64]int{}
+	for i, a := range st.Arms {
+		armIndex[a.ID] = i
+		d.Arms = append(d.Arms, ArmInfo{Code: a.Code, Label: a.Label, Control: a.Control})
+		if a.Control {
+			d.Control = a.Code
+		}
+	}
+	visitIndex := map[int64]int{}
+	for i, v := range st.Visits {
+		visitIndex[v.ID] = i
+	}
+	measureIndex := map[int64]int{}
+	for i, m := range st.Measures {
+		measureIndex[m.ID] = i
+	}
+	nArms, nVisits := len(st.Arms), len(st.Visits)
+	args := append([]any{st.ID}, f.args()...)
+
+	// What the queries fill in.
+	status := make([]map[string]int, nArms)
+	for i := range status {
+		status[i] = map[string]int{}
+	}
+	type visitCounts struct{ done, missed, inWindow, activeRecorded, closedActive, openRecorded int }
+	visits := make([][]visitCounts, nVisits)
+	for i := range visits {
+		visits[i] = make([]visitCounts, nArms)
+	}
+	cells := make([][][]sums, len(st.Measures))
+	for i := range cells {
+		cells[i] = make([][]sums, nVisits)
+		for j := range cells[i] {
+			cells[i][j] = make([]sums, nArms)
+		}
+	}
+	times := make([][]TimeCount, nArms)
+	type aeRow struct{ worst, patients, serious int }
+	aes := make([][]aeRow, nArms)
+	terms := map[string][]int{}
+	aePatients := make([]int, nArms)
+
+	b := &pgx.Batch{}
+	b.Queue(`SELECT p.arm_id, p.status, count(*) FROM patients p
+		WHERE p.study_id = $1 AND `+patientFilter+` GROUP BY 1, 2`, args...).
+		Query(func(rows pgx.Rows) error {
+			var arm int64
+			var s string
+			var n int
+			_, err := pgx.ForEachRow(rows, []any{&arm, &s, &n}, func() error {
+				if i, ok := armIndex[arm]; ok {
+					status[i][s] += n
+				}
+				return nil
+			})
+			return err
+		})
+	b.Queue(`SELECT c.scheduled_visit_id, c.arm_id, sum(c.done)::int, sum(c.missed)::int, sum(c.done_in_window)::int,
+			(sum(c.done + c.missed) FILTER (WHERE c.status = 'active'))::int
+		FROM dashboard_visit_cells c WHERE c.study_id = $1 AND `+cellFilter+` GROUP BY 1, 2`, args...).
+		Query(func(rows pgx.Rows) error {
+			var sv, arm int64
+			var done, missed, inWindow int
+			var activeRecorded *int
+			_, err := pgx.ForEachRow(rows, []any{&sv, &arm, &done, &missed, &inWindow, &activeRecorded}, func() error {
+				vi, ok1 := visitIndex[sv]
+				ai, ok2 := armIndex[arm]
+				if ok1 && ok2 {
+					c := &visits[vi][ai]
+					c.done, c.missed, c.inWindow = done, missed, inWindow
+					if activeRecorded != nil {
+						c.activeRecorded = *activeRecorded
+					}
+				}
+				return nil
+			})
+			return err
+		})
+	// Overdue = active patients whose window has closed, less the visits recorded for them.
+	// Those recorded are the active patients' records less the records of active patients
+	// whose window is still open: a small set, found by treatment date.
+	b.Queue(`WITH pt AS (
+			SELECT p.arm_id, p.treated_on, count(*) AS n FROM patients p
+			WHERE p.study_id = $1 AND p.status = 'active' AND `+patientFilter+` GROUP BY 1, 2)
+		SELECT sv.id, pt.arm_id, sum(pt.n)::int FROM pt JOIN scheduled_visits sv ON sv.study_id = $1
+		WHERE pt.treated_on + sv.target_day + sv.window_after < $5::date GROUP BY 1, 2`, append(args, today)...).
+		Query(func(rows pgx.Rows) error {
+			var sv, arm int64
+			var n int
+			_, err := pgx.ForEachRow(rows, []any{&sv, &arm, &n}, func() error {
+				if vi, ok := visitIndex[sv]; ok {
+					if ai, ok := armIndex[arm]; ok {
+						visits[vi][ai].closedActive = n
+					}
+				}
+				return nil
+			})
+			return err
+		})
+	b.Queue(`SELECT sv.id, p.arm_id, count(*)::int FROM scheduled_visits sv
+		JOIN patients p ON p.study_id = sv.study_id AND p.status = 'active'
+			AND p.treated_on >= $5::date - sv.target_day - sv.window_after
+		JOIN visits v ON v.patient_id = p.id AND v.scheduled_visit_id = sv.id
+		WHERE sv.study_id = $1 AND `+patientFilter+` GROUP BY 1, 2`, append(args, today)...).
+		Query(func(rows pgx.Rows) error {
+			var sv, arm int64
+			var n int
+			_, err := pgx.ForEachRow(rows, []any{&sv, &arm, &n}, func() error {
+				if vi, ok := visitIndex[sv]; ok {
+					if ai, ok := armIndex[arm]; ok {
+						visits[vi][ai].openRecorded = n
+					}
+				}
+				return nil
+			})
+			return err
+		})
+	b.Queue(`SELECT c.measure_id, c.scheduled_visit_id, c.arm_id, sum(c.n)::int, sum(c.total), sum(c.total_sq),
+			sum(c.change_n)::int, sum(c.change_total), sum(c.change_total_sq), sum(c.responders)::int
+		FROM dashboard_outcome_cells c WHERE c.study_id = $1 AND `+cellFilter+` GROUP BY 1, 2, 3`, args...).
+		Query(func(rows pgx.Rows) error {
+			var m, sv, arm int64
+			var s sums
+			_, err := pgx.ForEachRow(rows, []any{&m, &sv, &arm, &s.n, &s.total, &s.totalSq, &s.changeN, &s.changeTotal, &s.changeSq, &s.responders}, func() error {
+				mi, ok1 := measureIndex[m]
+				vi, ok2 := visitIndex[sv]
+				ai, ok3 := armIndex[arm]
+				if ok1 && ok2 && ok3 {
+					cells[mi][vi][ai] = s
+				}
+				return nil
+			})
+			return err
+		})
+	// Time to the first event; patients without one are censored on the day they left
+	// follow-up, or today for those still followed. Patients not yet treated are left out.
+	b.Queue(`WITH first AS (
+			SELECT patient_id, min(occurred_on) AS occurred_on FROM events WHERE study_id = $1 GROUP BY 1)
+		SELECT p.arm_id, greatest(coalesce(f.occurred_on, CASE WHEN p.status = 'active' THEN $5::date
+				ELSE least(p.status_on, $5::date) END) - p.treated_on, 0) AS days,
+			count(f.occurred_on)::int, (count(*) - count(f.occurred_on))::int
+		FROM patients p LEFT JOIN first f ON f.patient_id = p.id
+		WHERE p.study_id = $1 AND p.treated_on <= $5::date AND `+patientFilter+` GROUP BY 1, 2`, append(args, today)...).
+		Query(func(rows pgx.Rows) error {
+			var arm int64
+			var tc TimeCount
+			_, err := pgx.ForEachRow(rows, []any{&arm, &tc.Time, &tc.Events, &tc.Censored}, func() error {
+				if ai, ok := armIndex[arm]; ok {
+					times[ai] = append(times[ai], tc)
+				}
+				return nil
+			})
+			return err
+		})
+	b.Queue(`WITH per AS (
+			SELECT patient_id, max(grade) AS worst, bool_or(serious) AS serious
+			FROM adverse_events WHERE study_id = $1 GROUP BY 1)
+		SELECT p.arm_id, per.worst, count(*)::int, (count(*) FILTER (WHERE per.serious))::int
+		FROM per JOIN patients p ON p.id = per.patient_id WHERE `+patientFilter+` GROUP BY 1, 2`, args...).
+		Query(func(rows pgx.Rows) error {
+			var arm int64
+			var r aeRow
+			_, err := pgx.ForEachRow(rows, []any{&arm, &r.worst, &r.patients, &r.serious}, func() error {
+				if ai, ok := armIndex[arm]; ok {
+					aes[ai] = append(aes[ai], r)
+				}
+				return nil
+			})
+			return err
+		})
+	b.Queue(`SELECT ae.term, p.arm_id, count(DISTINCT ae.patient_id)::int
+		FROM adverse_events ae JOIN patients p ON p.id = ae.patient_id
+		WHERE ae.study_id = $1 AND `+patientFilter+` GROUP BY 1, 2`, args...).
+		Query(func(rows pgx.Rows) error {
+			var term string
+			var arm int64
+			var n int
+			_, err := pgx.ForEachRow(rows, []any{&term, &arm, &n}, func() error {
+				if ai, ok := armIndex[arm]; ok {
+					if terms[term] == nil {
+						terms[term] = make([]int, nArms)
+					}
+					terms[term][ai] += n
+				}
+				return nil
+			})
+			return err
+		})
+	if err := db.SendBatch(ctx, b).Close(); err != nil {
+		return nil, fmt.Errorf("dashboard %s: %w", st.Code, err)
+	}
+
+	sc := smallCell{opt.SmallCell}
+
+	// Flow.
+	total := 0
+	for ai, a := range st.Arms {
+		n := 0
+		for _, c := range status[ai] {
+			n += c
+		}
+		total += n
+		aePatients[ai] = n
+		d.Flow.Allocated = append(d.Flow.Allocated, ArmCount{a.Code, sc.count(n)})
+		d.Flow.Status = append(d.Flow.Status, ArmStatus{Arm: a.Code,
+			Active: sc.count(status[ai]["active"]), Completed: sc.count(status[ai]["completed"]),
+			Withdrawn: sc.count(status[ai]["withdrawn"]), Lost: sc.count(status[ai]["lost"]), Dead: sc.count(status[ai]["dead"])})
+	}
+	d.Flow.Enrolled = sc.count(total)
+	d.Study.Enrolled = d.Flow.Enrolled
+	done, inWindow := 0, 0
+	for vi, v := range st.Visits {
+		vf := VisitFlow{Visit: v.Code, Label: v.Label, Day: v.TargetDay}
+		for ai, a := range st.Arms {
+			c := visits[vi][ai]
+			overdue := max(c.closedActive-(c.activeRecorded-c.openRecorded), 0)
+			vf.Arms = append(vf.Arms, VisitArmCount{Arm: a.Code, Seen: sc.count(c.done), Missed: sc.count(c.missed),
+				Overdue: sc.count(overdue), InWindow: sc.count(c.inWindow)})
+			done += c.done
+			inWindow += c.inWindow
+		}
+		d.Flow.Visits = append(d.Flow.Visits, vf)
+	}
+	if done > 0 {
+		d.Flow.InWindow, d.Flow.InWindowKnown = float64(inWindow)/float64(done), true
+	}
+	d.Study.HasFollowUp = done > 0
+
+	// Measures.
+	placebo := map[[2]string]registry.PlaceboBaseline{}
+	for _, pb := range st.PlaceboBaselines {
+		placebo[[2]string{pb.Measure, pb.Visit}] = pb
+	}
+	control := slices.IndexFunc(st.Arms, func(a registry.Arm) bool { return a.Control })
+	for mi, m := range st.Measures {
+		mo := MeasureOutcome{Code: m.Code, Label: m.Labels.In(opt.Lang), Unit: m.Unit, Direction: m.Direction, MCID: m.MCID}
+		for vi, v := range st.Visits {
+			mv := MeasureVisit{Visit: v.Code, Label: v.Label, Day: v.TargetDay, Baseline: v.Baseline}
+			changes := make([]Summary, nArms)
+			rates := make([]ResponderRate, nArms)
+			for ai, a := range st.Arms {
+				s := cells[mi][vi][ai]
+				ao := ArmOutcome{Arm: a.Code, Value: sc.summary(summaryOfSums(s.n, s.total, s.totalSq))}
+				if !v.Baseline {
+					changes[ai] = summaryOfSums(s.changeN, s.changeTotal, s.changeSq)
+					ao.Change = sc.summary(changes[ai])
+					rates[ai] = responderRate(s.changeN, s.responders, m.MCID)
+					ao.Responders = sc.rate(rates[ai])
+				} else {
+					ao.Change = SummaryResult{Summary: Summary{Reason: "baseline visit"}}
+					ao.Responders = RateResult{ResponderRate: ResponderRate{Reason: "baseline visit"}}
+				}
+				mv.Arms = append(mv.Arms, ao)
+			}
+			if !v.Baseline && control >= 0 && nArms >= 2 {
+				// The first arm that is not the control is the treatment compared.
+				treat := slices.IndexFunc(st.Arms, func(a registry.Arm) bool { return !a.Control })
+				c := sc.comparison(Welch(changes[treat], changes[control]))
+				mv.VsControl = &c
+				r := sc.risk(CompareResponders(rates[treat], rates[control]))
+				mv.RespondersVs = &r
+			}
+			if pb, ok := placebo[[2]string{m.Code, v.Code}]; ok && !v.Baseline && control < 0 {
+				ref := SummaryOf(pb.N, pb.MeanChange, pb.SD)
+				c := sc.comparison(Welch(changes[0], ref))
+				mv.VsPlacebo, mv.VsPlaceboSource = &c, pb.Source
+				mv.PlaceboChange = &SummaryResult{Summary: ref}
+			}
+			mo.Visits = append(mo.Visits, mv)
+		}
+		d.Measures = append(d.Measures, mo)
+	}
+	d.Flow.AnalysedMeasure, d.Flow.AnalysedVisit = analysedAt(st, cells)
+	if d.Flow.AnalysedVisit != "" {
+		mi := slices.IndexFunc(st.Measures, func(m registry.Measure) bool { return m.Code == d.Flow.AnalysedMeasure })
+		vi := slices.IndexFunc(st.Visits, func(v registry.ScheduledVisit) bool { return v.Code == d.Flow.AnalysedVisit })
+		for ai, a := range st.Arms {
+			d.Flow.Analysed = append(d.Flow.Analysed, ArmCount{a.Code, sc.count(cells[mi][vi][ai].changeN)})
+		}
+	}
+
+	// Survival.
+	for _, et := range st.EventTypes {
+		d.Survival.EventTypes = append(d.Survival.EventTypes, et.Labels.In(opt.Lang))
+	}
+	var curves []KMCurve
+	maxTime := 0.0
+	for ai := range st.Arms {
+		curves = append(curves, KaplanMeierCounts(times[ai]))
+		for _, tc := range times[ai] {
+			maxTime = math.Max(maxTime, tc.Time)
+		}
+	}
+	for t := 0.0; t <= maxTime; t += atRiskStep(maxTime) {
+		d.Survival.Times = append(d.Survival.Times, t)
+	}
+	for ai, a := range st.Arms {
+		ac := ArmCurve{Arm: a.Code, Curve: curves[ai]}
+		for _, n := range curves[ai].AtRisk(d.Survival.Times) {
+			ac.AtRisk = append(ac.AtRisk, sc.count(n))
+		}
+		sc.curve(&ac)
+		d.Survival.Arms = append(d.Survival.Arms, ac)
+	}
+	if nArms >= 2 {
+		d.Survival.LogRank = LogRankCounts(times...)
+		if sc.threshold > 0 && slices.ContainsFunc(curves, func(c KMCurve) bool { return c.N < sc.threshold }) {
+			d.Survival.LogRank, d.Survival.Suppressed = LogRankTest{Reason: "suppressed: an arm has too few patients"}, true
+		}
+	} else {
+		d.Survival.LogRank = LogRankTest{Reason: "a single arm: nothing to compare"}
+	}
+
+	// Adverse events.
+	for ai, a := range st.Arms {
+		ae := ArmAE{Arm: a.Code, Patients: sc.count(aePatients[ai])}
+		var any, serious int
+		var grades [5]int
+		for _, r := range aes[ai] {
+			any += r.patients
+			serious += r.serious
+			if r.worst >= 1 && r.worst <= 5 {
+				grades[r.worst-1] += r.patients
+			}
+		}
+		ae.AnyAE, ae.Serious = sc.count(any), sc.count(serious)
+		for g := range grades {
+			ae.WorstGrade[g] = sc.count(grades[g])
+		}
+		d.Adverse.Arms = append(d.Adverse.Arms, ae)
+	}
+	for term, byArm := range terms {
+		t := TermAE{Term: term}
+		for _, n := range byArm {
+			t.Total += n
+			t.Patients = append(t.Patients, sc.count(n))
+		}
+		d.Adverse.Terms = append(d.Adverse.Terms, t)
+	}
+	slices.SortFunc(d.Adverse.Terms, func(a, b TermAE) int {
+		return cmp.Or(cmp.Compare(b.Total, a.Total), cmp.Compare(a.Term, b.Term))
+	})
+	if len(d.Adverse.Terms) > 10 {
+		d.Adverse.Terms = d.Adverse.Terms[:10]
+	}
+	if d.Adverse.Terms == nil {
+		d.Adverse.Terms = []TermAE{}
+	}
+	return d, nil
+}
+
+// responderRate builds a ResponderRate from counts made in PostgreSQL.
+func responderRate(n, responders int, mcid *float64) ResponderRate {
+	switch {
+	case mcid == nil:
+		return ResponderRate{N: n, Reason: "the measure has no MCID"}
+	case n == 0:
+		return ResponderRate{Reason: "no patients"}
+	}
+	return ResponderRate{Responders: responders, N: n, Proportion: float64(responders) / float64(n), Estimable: true}
+}
+
+// analysedAt picks the main measure and the visit the analysis rests on: 12 months if the
+// schedule has it, else the latest visit with changes from baseline in every arm.
+func analysedAt(st *registry.Study, cells [][][]sums) (measure, visit string) {
+	mi := slices.IndexFunc(st.Measures, func(m registry.Measure) bool { return m.Code == st.MainMeasure })
+	if mi < 0 {
+		if len(st.Measures) == 0 {
+			return "", ""
+		}
+		mi = 0
+	}
+	vi := primaryVisit(st, func(vi int) bool {
+		for ai := range st.Arms {
+			if cells[mi][vi][ai].changeN < 2 {
+				return false
+			}
+		}
+		return true
+	})
+	if vi < 0 {
+		return st.Measures[mi].Code, ""
+	}
+	return st.Measures[mi].Code, st.Visits[vi].Code
+}
+
+// primaryVisit is the 12-month visit (day 365 ± 31) if it has data in every arm, else the
+// latest follow-up visit that has; -1 when none has.
+func primaryVisit(st *registry.Study, hasData func(vi int) bool) int {
+	for vi, v := range st.Visits {
+		if !v.Baseline && v.TargetDay >= 334 && v.TargetDay <= 396 && hasData(vi) {
+			return vi
+		}
+	}
+	for vi := len(st.Visits) - 1; vi >= 0; vi-- {
+		if !st.Visits[vi].Baseline && hasData(vi) {
+			return vi
+		}
+	}
+	return -1
+}
+
+// atRiskStep is the spacing of the numbers at risk under a survival chart: about six
+// columns, in whole months or years.
+func atRiskStep(maxDays float64) float64 {
+	for _, step := range []float64{91, 182, 365, 730, 1825} {
+		if maxDays/step <= 6 {
+			return step
+		}
+	}
+	return 3650
+}
