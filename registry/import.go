@@ -1,0 +1,606 @@
+package registry
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// ImportTables are the tables a CSV import can load.
+var ImportTables = []string{TableLong, TableWide, TablePatients, TableEvents, TableAdverseEvents}
+
+// MaxShownErrors is how many errors an import lists; the total is always given.
+const MaxShownErrors = 100
+
+// ImportOptions says what a file holds.
+type ImportOptions struct {
+	Study    string
+	Table    string // one of ImportTables
+	FileName string // for the record of the import
+}
+
+// LineError is one problem of an imported file: its line (1 is the header), column and what
+// is wrong.
+type LineError struct {
+	Line    int
+	Column  string
+	Message string
+}
+
+func (e LineError) String() string {
+	if e.Column == "" {
+		return fmt.Sprintf("line %d: %s", e.Line, e.Message)
+	}
+	return fmt.Sprintf("line %d, column %s: %s", e.Line, e.Column, e.Message)
+}
+
+// ImportResult is what an import did, or why it did nothing.
+type ImportResult struct {
+	ID         int64 // the import's number, in the audit rows' reason: "import 12"
+	Rows       int   // data rows read
+	Inserted   int64 // records added
+	Updated    int64 // records changed
+	Errors     []LineError
+	ErrorCount int
+}
+
+// Import reads a CSV file in the shape of an export table, checks every row, and then
+// applies all of them in one transaction, or none when any row is wrong. Rows are matched
+// on their natural keys (patient, visit, measure; patient, event type, date; patient, term,
+// onset), so importing the same file again changes nothing. Columns the export derives
+// (site, arm, sex and birth year in long and wide, target_day, days_from_treatment,
+// in_window) are read but not imported.
+func (s *Store) Import(ctx context.Context, who Actor, o ImportOptions, r io.Reader) (*ImportResult, error) {
+	if !slices.Contains(ImportTables, o.Table) {
+		return nil, Errorf(EINVALID, "There is no table %q to import: choose one of %s.", o.Table, strings.Join(ImportTables, ", "))
+	}
+	st, err := s.Study(ctx, o.Study)
+	if err != nil {
+		return nil, err
+	}
+	im := &importer{st: st, res: &ImportResult{}, sites: map[string]int64{}, patients: map[string]int64{}}
+	if err := im.load(ctx, s); err != nil {
+		return nil, err
+	}
+	hash := sha256.New()
+	if err := im.read(io.TeeReader(r, hash), o.Table); err != nil {
+		return nil, err
+	}
+	if im.res.ErrorCount > 0 {
+		slices.SortStableFunc(im.res.Errors, func(a, b LineError) int { return a.Line - b.Line })
+		return im.res, Errorf(EINVALID, "The file has %d errors; nothing was imported.", im.res.ErrorCount)
+	}
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
+		return im.apply(ctx, tx, who, o, hex.EncodeToString(hash.Sum(nil)))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return im.res, nil
+}
+
+// importer holds what checking a file needs: the study, its sites and patients.
+type importer struct {
+	st       *Study
+	sites    map[string]int64
+	patients map[string]int64 // study number -> id
+	res      *ImportResult
+
+	values   []valueRow
+	visits   []visitRow
+	patientR []patientRow
+	events   []eventRow
+	aes      []aeRow
+}
+
+type visitRow struct {
+	patient, visit int64
+	date           time.Time
+	line           int
+}
+
+type valueRow struct {
+	patient, visit, measure int64
+	date                    time.Time
+	value                   *float64
+	missing                 *string
+	line                    int
+}
+
+type patientRow struct {
+	number, sex, status string
+	site, arm           int64
+	birthYear           int
+	enrolled, treated   time.Time
+	statusOn            *time.Time
+	line                int
+	siteCode, armCode   string
+}
+
+type eventRow struct {
+	patient, eventType int64
+	on                 time.Time
+	notes              string
+}
+
+type aeRow struct {
+	patient                           int64
+	term, relatedness, outcome, notes string
+	onset                             time.Time
+	ended                             *time.Time
+	grade                             int
+	serious                           bool
+}
+
+func (im *importer) load(ctx context.Context, s *Store) error {
+	rows, err := s.DB.Query(ctx, `SELECT code, id FROM sites`)
+	if err != nil {
+		return fmt.Errorf("import: load sites: %w", err)
+	}
+	var code string
+	var id int64
+	if _, err := pgx.ForEachRow(rows, []any{&code, &id}, func() error { im.sites[code] = id; return nil }); err != nil {
+		return fmt.Errorf("import: load sites: %w", err)
+	}
+	rows, err = s.DB.Query(ctx, `SELECT study_number, id FROM patients WHERE study_id = $1`, im.st.ID)
+	if err != nil {
+		return fmt.Errorf("import: load patients: %w", err)
+	}
+	if _, err := pgx.ForEachRow(rows, []any{&code, &id}, func() error { im.patients[code] = id; return nil }); err != nil {
+		return fmt.Errorf("import: load patients: %w", err)
+	}
+	return nil
+}
+
+func (im *importer) fail(line int, column, format string, args ...any) {
+	im.res.ErrorCount++
+	if len(im.res.Errors) < MaxShownErrors {
+		im.res.Errors = append(im.res.Errors, LineError{Line: line, Column: column, Message: fmt.Sprintf(format, args...)})
+	}
+}
+
+// row is one record of the file with its columns by name.
+type row struct {
+	im     *importer
+	rec    []string
+	cols   map[string]int
+	line   int
+	failed bool
+}
+
+func (r *row) get(col string) string {
+	i, ok := r.cols[col]
+	if !ok {
+		return ""
+	}
+	return r.rec[i]
+}
+
+func (r *row) fail(col, format string, args ...any) {
+	r.failed = true
+	r.im.fail(r.line, col, format, args...)
+}
+
+func (r *row) date(col string, required bool) *time.Time {
+	s := r.get(col)
+	if s == "" {
+		if required {
+			r.fail(col, "a date is required")
+		}
+		return nil
+	}
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		r.fail(col, "%q is not a date like 2026-01-31", s)
+		return nil
+	}
+	return &d
+}
+
+func (r *row) patient() int64 {
+	number := r.get("patient")
+	id, ok := r.im.patients[number]
+	if !ok {
+		r.fail("patient", "there is no patient %q in study %s", number, r.im.st.Code)
+	}
+	return id
+}
+
+// tableColumns are the columns each table's file must have; the others of the export are
+// allowed and not read.
+var tableColumns = map[string][]string{
+	TableLong:          {"patient", "visit", "visit_date", "measure", "value", "missing_code"},
+	TableWide:          {"patient", "visit", "visit_date"},
+	TablePatients:      {"patient", "site", "arm", "sex", "birth_year", "enrolled_on", "treated_on", "status", "status_on"},
+	TableEvents:        {"patient", "event", "occurred_on", "notes"},
+	TableAdverseEvents: {"patient", "term", "onset_on", "ended_on", "grade", "serious", "relatedness", "outcome", "notes"},
+}
+
+// read checks every row of the file and keeps the good ones.
+func (im *importer) read(r io.Reader, table string) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
+		br.Discard(3)
+	}
+	head, _ := br.Peek(64 << 10)
+	if i := bytes.IndexByte(head, '\n'); i >= 0 {
+		head = head[:i]
+	}
+	cr := csv.NewReader(br)
+	cr.ReuseRecord = true
+	// The header shows the delimiter: its names hold none of these.
+	for _, d := range []rune{';', '\t', ','} {
+		if bytes.ContainsRune(head, d) {
+			cr.Comma = d
+			break
+		}
+	}
+	header, err := cr.Read()
+	if err == io.EOF {
+		im.fail(1, "", "the file is empty: it needs a header line")
+		return nil
+	}
+	if err != nil {
+		im.fail(1, "", "the header cannot be read: %v", csvProblem(err))
+		return nil
+	}
+	cols := map[string]int{}
+	known := map[string]bool{}
+	for _, c := range Columns(im.st) {
+		if c.Table == table {
+			known[c.Name] = true
+		}
+	}
+	for i, name := range header {
+		name = strings.TrimSpace(name)
+		if !known[name] {
+			im.fail(1, name, "%s has no column %q", table, name)
+		}
+		if _, dup := cols[name]; dup {
+			im.fail(1, name, "the column %q appears twice", name)
+		}
+		cols[name] = i
+	}
+	for _, name := range tableColumns[table] {
+		if _, ok := cols[name]; !ok {
+			im.fail(1, name, "the column %q is missing", name)
+		}
+	}
+	if im.res.ErrorCount > 0 {
+		return nil
+	}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) && errors.Is(err, csv.ErrFieldCount) {
+				im.res.Rows++
+				im.fail(pe.StartLine, "", "%d columns, the header has %d", len(rec), len(header))
+				continue
+			}
+			if errors.As(err, &pe) {
+				im.fail(pe.Line, "", "%s at character %d; the rest of the file was not read", csvProblem(err), pe.Column)
+				return nil
+			}
+			return fmt.Errorf("read import file: %w", err)
+		}
+		im.res.Rows++
+		rw := &row{im: im, rec: rec, cols: cols, line: line}
+		if s, ok := cols["study"]; ok && rec[s] != im.st.Code {
+			rw.fail("study", "the row is for study %q, not %s", rec[s], im.st.Code)
+		}
+		switch table {
+		case TableLong:
+			im.readLong(rw)
+		case TableWide:
+			im.readWide(rw)
+		case TablePatients:
+			im.readPatient(rw)
+		case TableEvents:
+			im.readEvent(rw)
+		case TableAdverseEvents:
+			im.readAE(rw)
+		}
+	}
+	if im.res.Rows == 0 {
+		im.fail(2, "", "the file has a header but no rows")
+	}
+	im.checkDuplicates(table)
+	return nil
+}
+
+// csvProblem says in words what a CSV syntax error is.
+func csvProblem(err error) string {
+	switch {
+	case errors.Is(err, csv.ErrQuote):
+		return `broken quoting (a quoted cell is not closed, or text follows its closing '"')`
+	case errors.Is(err, csv.ErrBareQuote):
+		return `broken quoting (a '"' inside a cell must be written "" in a quoted cell)`
+	}
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+func (im *importer) readLong(r *row) {
+	p := r.patient()
+	sv := r.visit()
+	d := r.date("visit_date", true)
+	mc := r.get("measure")
+	m, ok := im.st.Measure(mc)
+	if !ok {
+		r.fail("measure", "study %s has no measure %q", im.st.Code, mc)
+	}
+	var value *float64
+	var missing *string
+	if ok {
+		value, missing = r.value(m, "value", "missing_code", true)
+	}
+	if r.failed {
+		return
+	}
+	im.values = append(im.values, valueRow{patient: p, visit: sv, measure: m.ID, date: *d, value: value, missing: missing, line: r.line})
+}
+
+func (r *row) visit() int64 {
+	code := r.get("visit")
+	v, ok := r.im.st.Visit(code)
+	if !ok {
+		r.fail("visit", "study %s has no visit %q", r.im.st.Code, code)
+	}
+	return v.ID
+}
+
+// value reads a measure's value or its missing code: exactly one of them, unless both may
+// be empty (a wide row need not hold every measure).
+func (r *row) value(m Measure, valueCol, missingCol string, required bool) (*float64, *string) {
+	vs, ms := r.get(valueCol), r.get(missingCol)
+	switch {
+	case vs == "" && ms == "":
+		if required {
+			r.fail(valueCol, "a value or a missing code (in %s) is required", missingCol)
+		}
+		return nil, nil
+	case vs != "" && ms != "":
+		r.fail(missingCol, "a value and a missing code: give only one")
+		return nil, nil
+	case ms != "":
+		if !slices.Contains(MissingCodes, ms) {
+			r.fail(missingCol, "%q is not a missing code: use %s", ms, strings.Join(MissingCodes, ", "))
+			return nil, nil
+		}
+		return nil, &ms
+	}
+	v, err := strconv.ParseFloat(vs, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		if strings.Contains(vs, ",") {
+			r.fail(valueCol, "%q is not a number: use '.' as the decimal mark", vs)
+		} else {
+			r.fail(valueCol, "%q is not a number", vs)
+		}
+		return nil, nil
+	}
+	switch {
+	case m.Kind == KindChoice:
+		if !slices.ContainsFunc(m.Choices, func(c Choice) bool { return c.Value == v }) {
+			r.fail(valueCol, "%s is not one of the choices of %s (%s)", vs, m.Code, allowed(m))
+			return nil, nil
+		}
+	case m.Kind == KindInteger && v != math.Trunc(v):
+		r.fail(valueCol, "%s must be a whole number", m.Code)
+		return nil, nil
+	}
+	if (m.Min != nil && v < *m.Min) || (m.Max != nil && v > *m.Max) {
+		r.fail(valueCol, "%s is out of range for %s (%s)", vs, m.Code, allowed(m))
+		return nil, nil
+	}
+	return &v, nil
+}
+
+func (im *importer) readWide(r *row) {
+	p := r.patient()
+	sv := r.visit()
+	d := r.date("visit_date", true)
+	start := len(im.values)
+	for _, m := range im.st.Measures {
+		value, missing := r.value(m, m.Code, m.Code+"_missing", false)
+		if value != nil || missing != nil {
+			im.values = append(im.values, valueRow{patient: p, visit: sv, measure: m.ID, value: value, missing: missing, line: r.line})
+		}
+	}
+	if r.failed {
+		im.values = im.values[:start]
+		return
+	}
+	for i := start; i < len(im.values); i++ {
+		im.values[i].date = *d
+	}
+	im.visits = append(im.visits, visitRow{patient: p, visit: sv, date: *d, line: r.line})
+}
+
+var patientStatuses = []string{"active", "completed", "withdrawn", "lost", "dead"}
+
+func (im *importer) readPatient(r *row) {
+	p := patientRow{number: r.get("patient"), sex: r.get("sex"), status: r.get("status"), line: r.line,
+		siteCode: r.get("site"), armCode: r.get("arm")}
+	if !patientNumberPattern.MatchString(p.number) {
+		r.fail("patient", "%q is not a study number (letters, digits, '-' and '_')", p.number)
+	}
+	var ok bool
+	if p.site, ok = im.sites[p.siteCode]; !ok {
+		r.fail("site", "there is no site %q", p.siteCode)
+	}
+	for _, a := range im.st.Arms {
+		if a.Code == p.armCode {
+			p.arm = a.ID
+		}
+	}
+	if p.arm == 0 {
+		r.fail("arm", "study %s has no arm %q", im.st.Code, p.armCode)
+	}
+	if p.sex != "F" && p.sex != "M" {
+		r.fail("sex", "%q is not F or M", p.sex)
+	}
+	y, err := strconv.Atoi(r.get("birth_year"))
+	if err != nil || y < 1900 || y > 2100 {
+		r.fail("birth_year", "%q is not a year between 1900 and 2100", r.get("birth_year"))
+	}
+	p.birthYear = y
+	enrolled, treated := r.date("enrolled_on", true), r.date("treated_on", true)
+	if enrolled != nil && treated != nil {
+		p.enrolled, p.treated = *enrolled, *treated
+		if treated.Before(*enrolled) {
+			r.fail("treated_on", "the treatment is before the enrolment")
+		}
+	}
+	if !slices.Contains(patientStatuses, p.status) {
+		r.fail("status", "%q is not a status: use %s", p.status, strings.Join(patientStatuses, ", "))
+	}
+	p.statusOn = r.date("status_on", p.status != "active")
+	if !r.failed {
+		im.patientR = append(im.patientR, p)
+	}
+}
+
+var patientNumberPattern = importNumberPattern
+
+func (im *importer) readEvent(r *row) {
+	e := eventRow{patient: r.patient(), notes: unneutralise(r.get("notes"))}
+	code := r.get("event")
+	for _, et := range im.st.EventTypes {
+		if et.Code == code {
+			e.eventType = et.ID
+		}
+	}
+	if e.eventType == 0 {
+		r.fail("event", "study %s has no event type %q", im.st.Code, code)
+	}
+	if d := r.date("occurred_on", true); d != nil {
+		e.on = *d
+	}
+	if !r.failed {
+		im.events = append(im.events, e)
+	}
+}
+
+var (
+	relatednesses = []string{"unrelated", "unlikely", "possible", "probable", "definite"}
+	aeOutcomes    = []string{"recovered", "recovering", "not_recovered", "recovered_with_sequelae", "fatal", "unknown"}
+)
+
+func (im *importer) readAE(r *row) {
+	a := aeRow{patient: r.patient(), term: unneutralise(r.get("term")), relatedness: r.get("relatedness"),
+		outcome: r.get("outcome"), notes: unneutralise(r.get("notes"))}
+	if strings.TrimSpace(a.term) == "" {
+		r.fail("term", "a term is required")
+	}
+	if d := r.date("onset_on", true); d != nil {
+		a.onset = *d
+	}
+	a.ended = r.date("ended_on", false)
+	if a.ended != nil && a.ended.Before(a.onset) {
+		r.fail("ended_on", "the end is before the onset")
+	}
+	g, err := strconv.Atoi(r.get("grade"))
+	if err != nil || g < 1 || g > 5 {
+		r.fail("grade", "%q is not a grade from 1 to 5", r.get("grade"))
+	}
+	a.grade = g
+	switch r.get("serious") {
+	case "true":
+		a.serious = true
+	case "false":
+	default:
+		r.fail("serious", "%q is not true or false", r.get("serious"))
+	}
+	if !slices.Contains(relatednesses, a.relatedness) {
+		r.fail("relatedness", "%q is not one of %s", a.relatedness, strings.Join(relatednesses, ", "))
+	}
+	if !slices.Contains(aeOutcomes, a.outcome) {
+		r.fail("outcome", "%q is not one of %s", a.outcome, strings.Join(aeOutcomes, ", "))
+	}
+	if !r.failed {
+		im.aes = append(im.aes, a)
+	}
+}
+
+// checkDuplicates refuses a file that gives the same record twice: which one should win?
+func (im *importer) checkDuplicates(table string) {
+	switch table {
+	case TableLong, TableWide:
+		slices.SortFunc(im.values, func(a, b valueRow) int {
+			if c := cmpInts(a.patient, b.patient, a.visit, b.visit, a.measure, b.measure); c != 0 {
+				return c
+			}
+			return a.line - b.line
+		})
+		for i := 1; i < len(im.values); i++ {
+			a, b := im.values[i-1], im.values[i]
+			if a.patient == b.patient && a.visit == b.visit {
+				if a.measure == b.measure {
+					im.fail(b.line, "measure", "the same patient, visit and measure as line %d", a.line)
+				} else if !a.date.Equal(b.date) && table == TableLong {
+					im.fail(b.line, "visit_date", "another date for this visit than line %d", a.line)
+				}
+			}
+		}
+		if table == TableLong {
+			for i, v := range im.values {
+				if i == 0 || v.patient != im.values[i-1].patient || v.visit != im.values[i-1].visit {
+					im.visits = append(im.visits, visitRow{patient: v.patient, visit: v.visit, date: v.date, line: v.line})
+				}
+			}
+			return
+		}
+		slices.SortFunc(im.visits, func(a, b visitRow) int {
+			if c := cmpInts(a.patient, b.patient, a.visit, b.visit); c != 0 {
+				return c
+			}
+			return a.line - b.line
+		})
+		for i := 1; i < len(im.visits); i++ {
+			if a, b := im.visits[i-1], im.visits[i]; a.patient == b.patient && a.visit == b.visit {
+				im.fail(b.line, "visit", "the same patient and visit as line %d", a.line)
+			}
+		}
+	case TablePatients:
+		seen := map[string]int{}
+		for _, p := range im.patientR {
+			if l, ok := seen[p.number]; ok {
+				im.fail(p.line, "patient", "the same patient as line %d", l)
+			}
+			seen[p.number] = p.line
+		}
+	}
+}
+
+func cmpInts(pairs ...int64) int {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i] != pairs[i+1] {
+			if pairs[i] < pairs[i+1] {
+				return -1
+			}
+			return 1
+		}
+	}
+	return 0
+}
