@@ -1,0 +1,281 @@
+package registry
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Patient statuses.
+const (
+	StatusActive    = "active"
+	StatusCompleted = "completed"
+	StatusWithdrawn = "withdrawn"
+	StatusLost      = "lost"
+	StatusDead      = "dead"
+)
+
+// Patient is one enrolled patient of a study, as the nurse's pages show them.
+type Patient struct {
+	ID          int64
+	StudyID     int64
+	StudyCode   string
+	Number      string // the study number, unique in the study
+	SiteCode    string
+	SiteName    string
+	ArmCode     string
+	ArmLabel    string
+	Sex         string
+	BirthYear   int
+	EnrolledOn  time.Time
+	TreatedOn   time.Time
+	Status      string
+	StatusOn    *time.Time
+	AllocatedBy string // registry or external
+}
+
+// CanSee reports whether u may see the records of patients at site: administrators see every
+// site, nurses their own; researchers and statisticians see no patient records.
+func (u *User) CanSee(site string) bool {
+	switch {
+	case u == nil:
+		return false
+	case u.Role == RoleAdmin:
+		return true
+	case u.Role == RoleNurse:
+		return slices.Contains(u.Sites, site)
+	default:
+		return false
+	}
+}
+
+// queryRower is a pool or a transaction.
+type queryRower interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+const patientRecordColumns = `p.id, p.study_id, s.code, p.study_number, si.code, si.name, a.code, a.label, p.sex,
+	p.birth_year, p.enrolled_on, p.treated_on, p.status, p.status_on, p.allocated_by`
+
+const patientRecordFrom = `FROM patients p
+	JOIN studies s ON s.id = p.study_id
+	JOIN sites si ON si.id = p.site_id
+	JOIN arms a ON a.id = p.arm_id`
+
+// patientFor loads a patient by study code and number, for u: a patient of a site u may not
+// see is answered as not found, so that not even its existence leaks.
+func patientFor(ctx context.Context, q queryRower, u *User, study, number string, lock bool) (*Patient, error) {
+	if u == nil || (u.Role != RoleAdmin && u.Role != RoleNurse) {
+		return nil, Errorf(EFORBIDDEN, "only nurses and administrators see patient records")
+	}
+	sql := `SELECT ` + patientRecordColumns + ` ` + patientRecordFrom + ` WHERE s.code = $1 AND p.study_number = $2`
+	if lock {
+		sql += ` FOR UPDATE OF p`
+	}
+	p := &Patient{}
+	err := q.QueryRow(ctx, sql, study, number).Scan(&p.ID, &p.StudyID, &p.StudyCode, &p.Number, &p.SiteCode, &p.SiteName,
+		&p.ArmCode, &p.ArmLabel, &p.Sex, &p.BirthYear, &p.EnrolledOn, &p.TreatedOn, &p.Status, &p.StatusOn, &p.AllocatedBy)
+	if err == pgx.ErrNoRows || (err == nil && !u.CanSee(p.SiteCode)) {
+		return nil, Errorf(ENOTFOUND, "there is no patient %s in study %s", number, study)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load patient %s/%s: %w", study, number, err)
+	}
+	return p, nil
+}
+
+// Patient loads one patient that u may see.
+func (s *Store) Patient(ctx context.Context, u *User, study, number string) (*Patient, error) {
+	return patientFor(ctx, s.DB, u, study, number, false)
+}
+
+// PatientRecord is everything the patient page shows.
+type PatientRecord struct {
+	Patient       *Patient
+	Study         *Study
+	Schedule      []ScheduleEntry
+	Events        []Event
+	AdverseEvents []AdverseEvent
+}
+
+// ScheduleEntry is one scheduled visit of a patient: its window and state, and the recorded
+// visit when there is one.
+type ScheduleEntry struct {
+	Visit    ScheduledVisit
+	Window   Window
+	State    string
+	Recorded *Visit
+}
+
+// PatientRecord loads a patient's schedule, visits, events and adverse events.
+func (s *Store) PatientRecord(ctx context.Context, u *User, study, number string, today time.Time) (*PatientRecord, error) {
+	st, err := s.Study(ctx, study)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.Patient(ctx, u, study, number)
+	if err != nil {
+		return nil, err
+	}
+	rec := &PatientRecord{Patient: p, Study: st}
+	visits, err := visitsOf(ctx, s.DB, st, p)
+	if err != nil {
+		return nil, err
+	}
+	for _, sv := range st.Visits {
+		e := ScheduleEntry{Visit: sv, Window: sv.WindowFor(p.TreatedOn)}
+		if v, ok := visits[sv.ID]; ok {
+			e.Recorded, e.State = v, v.State
+		} else {
+			e.State = e.Window.StateOn(today)
+		}
+		rec.Schedule = append(rec.Schedule, e)
+	}
+	if rec.Events, err = eventsOf(ctx, s.DB, st, p); err != nil {
+		return nil, err
+	}
+	if rec.AdverseEvents, err = adverseEventsOf(ctx, s.DB, p); err != nil {
+		return nil, err
+	}
+	return rec, nil
+}
+
+// NewPatient is the enrolment form.
+type NewPatient struct {
+	Site       string
+	Number     string
+	Sex        string
+	BirthYear  string
+	EnrolledOn string
+	TreatedOn  string
+	Allocation string // "registry" (allocate from permuted blocks) or "external" (Arm given)
+	Arm        string
+}
+
+// Enrol adds a patient to a study at one of u's sites, allocating the arm from the study's
+// permuted blocks when asked to. The patient, the allocation and their audit rows are one
+// transaction.
+func (s *Store) Enrol(ctx context.Context, who Actor, u *User, study string, np NewPatient, today time.Time) (*Patient, error) {
+	st, err := s.Study(ctx, study)
+	if err != nil {
+		return nil, err
+	}
+	errs := FieldErrors{}
+	np.Number = strings.TrimSpace(np.Number)
+	if !studyNumberPattern.MatchString(np.Number) {
+		errs.Add("number", "Use letters, digits, '-' or '_' (e.g. KOA-000123).")
+	}
+	if !u.CanSee(np.Site) {
+		errs.Add("site", "Choose one of your sites.")
+	}
+	if np.Sex != "F" && np.Sex != "M" {
+		errs.Add("sex", "Choose F or M.")
+	}
+	year, err := strconv.Atoi(strings.TrimSpace(np.BirthYear))
+	if err != nil || year < 1900 || year > today.Year() {
+		errs.Add("birth_year", "Enter a valid year of birth.")
+	}
+	enrolled := parseDate(errs, "enrolled_on", np.EnrolledOn, today)
+	treated := parseDate(errs, "treated_on", np.TreatedOn, time.Time{})
+	if !enrolled.IsZero() && !treated.IsZero() && treated.Before(enrolled) {
+		errs.Add("treated_on", "The treatment date cannot be before enrolment.")
+	}
+	var arm Arm
+	switch np.Allocation {
+	case "registry":
+	case "external":
+		found := false
+		for _, a := range st.Arms {
+			if a.Code == np.Arm {
+				arm, found = a, true
+			}
+		}
+		if !found {
+			errs.Add("arm", "Choose the arm from the randomisation list.")
+		}
+	default:
+		errs.Add("allocation", "Choose how the arm is allocated.")
+	}
+	if err := errs.Err("The patient was not enrolled; check the marked fields."); err != nil {
+		return nil, err
+	}
+
+	var p *Patient
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
+		var siteID int64
+		if err := tx.QueryRow(ctx, `SELECT id FROM sites WHERE code = $1`, np.Site).Scan(&siteID); err != nil {
+			return fmt.Errorf("site %s: %w", np.Site, err)
+		}
+		var alloc *Allocation
+		if np.Allocation == "registry" {
+			a, err := allocate(ctx, tx, st, siteID)
+			if err != nil {
+				return err
+			}
+			alloc, arm = a, a.Arm
+		}
+		var id int64
+		err := tx.QueryRow(ctx, `INSERT INTO patients (study_id, site_id, study_number, arm_id, sex, birth_year,
+				enrolled_on, treated_on, allocated_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+			st.ID, siteID, np.Number, arm.ID, np.Sex, year, enrolled, treated, np.Allocation).Scan(&id)
+		if isUniqueViolation(err) {
+			return &Error{Code: EINVALID, Message: "The patient was not enrolled; check the marked fields.",
+				Fields: FieldErrors{"number": "This study number is already used in the study."}}
+		}
+		if err != nil {
+			return fmt.Errorf("insert patient: %w", err)
+		}
+		after := map[string]any{"study_number": np.Number, "site": np.Site, "arm": arm.Code, "sex": np.Sex,
+			"birth_year": year, "enrolled_on": dateText(enrolled), "treated_on": dateText(treated), "allocated_by": np.Allocation}
+		if err := insertAudit(ctx, tx, who, AuditEntry{Action: "insert", Entity: "patient", EntityID: np.Number,
+			StudyID: st.ID, PatientID: id, After: after}); err != nil {
+			return err
+		}
+		if alloc != nil {
+			if err := insertAudit(ctx, tx, who, AuditEntry{Action: "allocate", Entity: "patient", EntityID: np.Number,
+				StudyID: st.ID, PatientID: id, After: alloc}); err != nil {
+				return err
+			}
+		}
+		p, err = patientFor(ctx, tx, u, study, np.Number, false)
+		return err
+	})
+	return p, err
+}
+
+// studyNumberPattern is the patients.study_number check.
+var studyNumberPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$`)
+
+// parseDate reads a yyyy-mm-dd date into errs' field; a date after notAfter (when given) is
+// refused as in the future.
+func parseDate(errs FieldErrors, field, s string, notAfter time.Time) time.Time {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		errs.Add(field, "Enter a date.")
+		return time.Time{}
+	}
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil || d.Year() < 1900 {
+		errs.Add(field, "Enter a date as yyyy-mm-dd.")
+		return time.Time{}
+	}
+	if !notAfter.IsZero() && d.After(Day(notAfter)) {
+		errs.Add(field, "The date cannot be in the future.")
+		return time.Time{}
+	}
+	return d
+}
+
+func dateText(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.DateOnly)
+}

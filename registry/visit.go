@@ -1,0 +1,480 @@
+package registry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// MissingDataCodes are the missing-data codes: recorded instead of a value, never stored as 0.
+var MissingDataCodes = []string{"not_done", "unknown", "not_applicable"}
+
+// Visit is a recorded visit: done with its values, or missed with a reason.
+type Visit struct {
+	ID            int64
+	VisitCode     string
+	State         string // done or missed
+	Date          *time.Time
+	MissedReason  string
+	Notes         string
+	Version       int
+	UpdatedAt     time.Time
+	Values        map[string]Value // by measure code
+	OutsideWindow bool
+}
+
+// Value is a measured value or, instead of it, a missing-data code.
+type Value struct {
+	Value   *float64 `json:"value,omitempty"`
+	Missing string   `json:"missing,omitempty"`
+}
+
+// Text shows a value as typed in a form: the number, or "" when a missing code stands in.
+func (v Value) Text() string {
+	if v.Value == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*v.Value, 'f', -1, 64)
+}
+
+// VisitInput is the visit form as typed: every field a string, so that a form with errors
+// comes back exactly as it was.
+type VisitInput struct {
+	State        string // done or missed
+	Date         string
+	MissedReason string
+	Notes        string
+	Values       map[string]ValueInput // by measure code
+	Version      int                   // of the visit being corrected; 0 for a new visit
+	Reason       string                // why saved data is changed; required for a correction
+}
+
+// ValueInput is one field of the visit form: a value, or a missing-data code.
+type ValueInput struct {
+	Raw     string
+	Missing string
+}
+
+// MeasureField is the form field name of a measure's value.
+func MeasureField(code string) string { return "m_" + code }
+
+// VisitConflict is the answer to a save based on an out-of-date version of the visit: someone
+// else saved it in between. Nothing was saved.
+type VisitConflict struct{ err *Error }
+
+func (c *VisitConflict) Error() string { return c.err.Error() }
+func (c *VisitConflict) Unwrap() error { return c.err }
+
+func visitConflict() error {
+	return &VisitConflict{err: Errorf(ECONFLICT, "Someone else saved this visit while you were editing it. Nothing was saved.")}
+}
+
+// IsVisitConflict reports whether err is a refused save of an out-of-date visit.
+func IsVisitConflict(err error) bool {
+	var c *VisitConflict
+	return errors.As(err, &c)
+}
+
+const maxNotes = 4000
+
+// parseVisit validates the form against the study's measures. Messages are plain sentences
+// (catalog keys) so that the form can show them in the nurse's language.
+func parseVisit(st *Study, sv ScheduledVisit, p *Patient, in VisitInput, today time.Time) (*Visit, error) {
+	errs := FieldErrors{}
+	v := &Visit{VisitCode: sv.Code, State: in.State, Notes: strings.TrimSpace(in.Notes), Values: map[string]Value{}}
+	if len(in.Notes) > maxNotes {
+		errs.Add("notes", "The notes are too long.")
+	}
+	if in.Version > 0 && strings.TrimSpace(in.Reason) == "" {
+		errs.Add("reason", "Give a reason for changing saved data.")
+	}
+	switch in.State {
+	case StateDone:
+		d := parseDate(errs, "visit_date", in.Date, today)
+		switch {
+		case d.IsZero():
+		case !sv.Baseline && d.Before(p.TreatedOn):
+			errs.Add("visit_date", "The visit date cannot be before the treatment date.")
+		default:
+			v.Date = &d
+			v.OutsideWindow = !sv.WindowFor(p.TreatedOn).Contains(d)
+		}
+		for _, m := range st.Measures {
+			val, msg := parseValue(m, in.Values[m.Code])
+			if msg != "" {
+				errs.Add(MeasureField(m.Code), msg)
+				continue
+			}
+			v.Values[m.Code] = val
+		}
+	case StateMissed:
+		v.MissedReason = strings.TrimSpace(in.MissedReason)
+		if v.MissedReason == "" {
+			errs.Add("missed_reason", "Give the reason the visit was missed.")
+		}
+	default:
+		errs.Add("state", "Choose whether the visit was done or missed.")
+	}
+	if err := errs.Err("The visit was not saved; check the marked fields."); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// parseValue reads one measure's field: a number in range (a decimal comma is accepted), one
+// of the choices, or a missing-data code instead.
+func parseValue(m Measure, in ValueInput) (Value, string) {
+	raw := strings.TrimSpace(in.Raw)
+	if in.Missing != "" {
+		known := false
+		for _, c := range MissingDataCodes {
+			known = known || c == in.Missing
+		}
+		switch {
+		case !known:
+			return Value{}, "Choose a missing-data code from the list."
+		case raw != "":
+			return Value{}, "Give a value or a missing-data code, not both."
+		}
+		return Value{Missing: in.Missing}, ""
+	}
+	if raw == "" {
+		return Value{}, "Enter a value or choose why it is missing."
+	}
+	x, err := strconv.ParseFloat(strings.Replace(raw, ",", ".", 1), 64)
+	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+		return Value{}, "Enter a number."
+	}
+	switch m.Kind {
+	case KindChoice:
+		for _, c := range m.Choices {
+			if c.Value == x {
+				return Value{Value: &x}, ""
+			}
+		}
+		return Value{}, "Choose one of the answers."
+	case KindInteger:
+		if x != math.Trunc(x) {
+			return Value{}, "Enter a whole number."
+		}
+	}
+	if (m.Min != nil && x < *m.Min) || (m.Max != nil && x > *m.Max) {
+		return Value{}, "The value is outside the allowed range."
+	}
+	if m.Step != nil && *m.Step > 0 {
+		from := 0.0
+		if m.Min != nil {
+			from = *m.Min
+		}
+		n := (x - from) / *m.Step
+		if math.Abs(n-math.Round(n)) > 1e-9 {
+			return Value{}, "The value does not fit the measure's steps."
+		}
+	}
+	return Value{Value: &x}, ""
+}
+
+// VisitForm is what the visit form needs: the study, the patient, the scheduled visit, its
+// window, and the recorded visit when there is one.
+type VisitForm struct {
+	Study    *Study
+	Patient  *Patient
+	Visit    ScheduledVisit
+	Window   Window
+	Recorded *Visit
+}
+
+// VisitForm loads a visit's form for u.
+func (s *Store) VisitForm(ctx context.Context, u *User, study, number, visit string) (*VisitForm, error) {
+	st, err := s.Study(ctx, study)
+	if err != nil {
+		return nil, err
+	}
+	sv, ok := st.Visit(visit)
+	if !ok {
+		return nil, Errorf(ENOTFOUND, "study %s has no visit %q", study, visit)
+	}
+	p, err := s.Patient(ctx, u, study, number)
+	if err != nil {
+		return nil, err
+	}
+	visits, err := visitsOf(ctx, s.DB, st, p)
+	if err != nil {
+		return nil, err
+	}
+	return &VisitForm{Study: st, Patient: p, Visit: sv, Window: sv.WindowFor(p.TreatedOn), Recorded: visits[sv.ID]}, nil
+}
+
+// SaveVisit records a visit or corrects a recorded one. A correction must be based on the
+// current version (else a *VisitConflict, nothing saved) and give a reason. The visit, its
+// values and an audit row per change are written in one transaction.
+func (s *Store) SaveVisit(ctx context.Context, who Actor, u *User, study, number, visit string, in VisitInput, today time.Time) (*Visit, error) {
+	st, err := s.Study(ctx, study)
+	if err != nil {
+		return nil, err
+	}
+	sv, ok := st.Visit(visit)
+	if !ok {
+		return nil, Errorf(ENOTFOUND, "study %s has no visit %q", study, visit)
+	}
+	var saved *Visit
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
+		p, err := patientFor(ctx, tx, u, study, number, false)
+		if err != nil {
+			return err
+		}
+		v, err := parseVisit(st, sv, p, in, today)
+		if err != nil {
+			return err
+		}
+		cur, err := visitFor(ctx, tx, st, p, sv, true)
+		if err != nil {
+			return err
+		}
+		switch {
+		case cur == nil && in.Version != 0, cur != nil && cur.Version != in.Version:
+			return visitConflict()
+		case cur == nil:
+			err = insertVisit(ctx, tx, who, st, p, sv, v)
+		default:
+			err = updateVisit(ctx, tx, who, st, p, cur, v, strings.TrimSpace(in.Reason))
+		}
+		saved = v
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return saved, nil
+}
+
+func insertVisit(ctx context.Context, tx pgx.Tx, who Actor, st *Study, p *Patient, sv ScheduledVisit, v *Visit) error {
+	err := tx.QueryRow(ctx, `INSERT INTO visits (study_id, patient_id, scheduled_visit_id, state, visit_date, missed_reason, notes)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (patient_id, scheduled_visit_id) DO NOTHING RETURNING id, version`,
+		st.ID, p.ID, sv.ID, v.State, v.Date, v.MissedReason, v.Notes).Scan(&v.ID, &v.Version)
+	if err == pgx.ErrNoRows {
+		return visitConflict() // recorded by someone else since the form was opened
+	}
+	if err != nil {
+		return fmt.Errorf("insert visit: %w", err)
+	}
+	if err := writeValues(ctx, tx, st, v, nil); err != nil {
+		return err
+	}
+	return insertAudit(ctx, tx, who, AuditEntry{Action: "insert", Entity: "visit", EntityID: sv.Code,
+		StudyID: st.ID, PatientID: p.ID, After: auditVisit(v, true)})
+}
+
+func updateVisit(ctx context.Context, tx pgx.Tx, who Actor, st *Study, p *Patient, cur, v *Visit, reason string) error {
+	v.ID = cur.ID
+	err := tx.QueryRow(ctx, `UPDATE visits SET state = $2, visit_date = $3, missed_reason = $4, notes = $5,
+			version = version + 1, updated_at = now()
+		WHERE id = $1 RETURNING version`, cur.ID, v.State, v.Date, v.MissedReason, v.Notes).Scan(&v.Version)
+	if err != nil {
+		return fmt.Errorf("update visit: %w", err)
+	}
+	if before, after := auditVisit(cur, false), auditVisit(v, false); !sameJSON(before, after) {
+		if err := insertAudit(ctx, tx, who, AuditEntry{Action: "update", Entity: "visit", EntityID: v.VisitCode,
+			StudyID: st.ID, PatientID: p.ID, Before: before, After: after, Reason: reason}); err != nil {
+			return err
+		}
+	}
+	if err := writeValues(ctx, tx, st, v, cur.Values); err != nil {
+		return err
+	}
+	// One audit row per changed value.
+	for _, m := range st.Measures {
+		old, had := cur.Values[m.Code]
+		now, has := v.Values[m.Code]
+		if had == has && (!had || sameValue(old, now)) {
+			continue
+		}
+		e := AuditEntry{Action: "update", Entity: "value", EntityID: v.VisitCode + "/" + m.Code,
+			StudyID: st.ID, PatientID: p.ID, Reason: reason}
+		if had {
+			e.Before = old
+		}
+		if has {
+			e.After = now
+		}
+		if err := insertAudit(ctx, tx, who, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeValues makes the visit's stored values those of v: a missed visit has none.
+func writeValues(ctx context.Context, tx pgx.Tx, st *Study, v *Visit, old map[string]Value) error {
+	b := &pgx.Batch{}
+	for _, m := range st.Measures {
+		now, has := v.Values[m.Code]
+		was, had := old[m.Code]
+		switch {
+		case has && (!had || !sameValue(was, now)):
+			b.Queue(`INSERT INTO visit_values (study_id, visit_id, measure_id, value, missing_code)
+				VALUES ($1, $2, $3, $4, NULLIF($5, ''))
+				ON CONFLICT (visit_id, measure_id) DO UPDATE SET value = EXCLUDED.value, missing_code = EXCLUDED.missing_code`,
+				st.ID, v.ID, m.ID, now.Value, now.Missing)
+		case had && !has:
+			b.Queue(`DELETE FROM visit_values WHERE visit_id = $1 AND measure_id = $2`, v.ID, m.ID)
+		}
+	}
+	if b.Len() == 0 {
+		return nil
+	}
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("write visit values: %w", err)
+	}
+	return nil
+}
+
+// DeleteVisit removes a recorded visit entered by mistake, with a reason; its values go with
+// it, and the audit row keeps what was there.
+func (s *Store) DeleteVisit(ctx context.Context, who Actor, u *User, study, number, visit string, version int, reason string) error {
+	if strings.TrimSpace(reason) == "" {
+		return &Error{Code: EINVALID, Message: "Nothing was deleted.", Fields: FieldErrors{"reason": "Give a reason for changing saved data."}}
+	}
+	st, err := s.Study(ctx, study)
+	if err != nil {
+		return err
+	}
+	sv, ok := st.Visit(visit)
+	if !ok {
+		return Errorf(ENOTFOUND, "study %s has no visit %q", study, visit)
+	}
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		p, err := patientFor(ctx, tx, u, study, number, false)
+		if err != nil {
+			return err
+		}
+		cur, err := visitFor(ctx, tx, st, p, sv, true)
+		if err != nil {
+			return err
+		}
+		if cur == nil {
+			return Errorf(ENOTFOUND, "visit %s of %s is not recorded", visit, number)
+		}
+		if cur.Version != version {
+			return visitConflict()
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM visits WHERE id = $1`, cur.ID); err != nil {
+			return fmt.Errorf("delete visit: %w", err)
+		}
+		return insertAudit(ctx, tx, who, AuditEntry{Action: "delete", Entity: "visit", EntityID: sv.Code,
+			StudyID: st.ID, PatientID: p.ID, Before: auditVisit(cur, true), Reason: strings.TrimSpace(reason)})
+	})
+}
+
+// visitsOf loads a patient's recorded visits with their values, by scheduled visit id.
+func visitsOf(ctx context.Context, q pgxQuerier, st *Study, p *Patient) (map[int64]*Visit, error) {
+	rows, err := q.Query(ctx, `SELECT v.id, v.scheduled_visit_id, v.state, v.visit_date, v.missed_reason, v.notes, v.version,
+			v.updated_at, vv.measure_id, vv.value, vv.missing_code
+		FROM visits v LEFT JOIN visit_values vv ON vv.visit_id = v.id
+		WHERE v.study_id = $1 AND v.patient_id = $2 ORDER BY v.id`, st.ID, p.ID)
+	if err != nil {
+		return nil, fmt.Errorf("load visits of %s: %w", p.Number, err)
+	}
+	defer rows.Close()
+	return scanVisits(rows, st, p)
+}
+
+// visitFor loads one recorded visit (nil when none), locked for update when asked.
+func visitFor(ctx context.Context, tx pgx.Tx, st *Study, p *Patient, sv ScheduledVisit, lock bool) (*Visit, error) {
+	sql := `SELECT v.id, v.scheduled_visit_id, v.state, v.visit_date, v.missed_reason, v.notes, v.version,
+			v.updated_at, vv.measure_id, vv.value, vv.missing_code
+		FROM visits v LEFT JOIN visit_values vv ON vv.visit_id = v.id
+		WHERE v.patient_id = $1 AND v.scheduled_visit_id = $2`
+	if lock {
+		sql += ` FOR UPDATE OF v`
+	}
+	rows, err := tx.Query(ctx, sql, p.ID, sv.ID)
+	if err != nil {
+		return nil, fmt.Errorf("load visit %s of %s: %w", sv.Code, p.Number, err)
+	}
+	defer rows.Close()
+	visits, err := scanVisits(rows, st, p)
+	if err != nil {
+		return nil, err
+	}
+	return visits[sv.ID], nil
+}
+
+type pgxQuerier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+func scanVisits(rows pgx.Rows, st *Study, p *Patient) (map[int64]*Visit, error) {
+	measureCode := map[int64]string{}
+	for _, m := range st.Measures {
+		measureCode[m.ID] = m.Code
+	}
+	visitByID := map[int64]ScheduledVisit{}
+	for _, sv := range st.Visits {
+		visitByID[sv.ID] = sv
+	}
+	visits := map[int64]*Visit{}
+	for rows.Next() {
+		var r Visit
+		var svID int64
+		var measureID *int64
+		var value *float64
+		var missing *string
+		if err := rows.Scan(&r.ID, &svID, &r.State, &r.Date, &r.MissedReason, &r.Notes, &r.Version, &r.UpdatedAt,
+			&measureID, &value, &missing); err != nil {
+			return nil, fmt.Errorf("read visit: %w", err)
+		}
+		v, ok := visits[svID]
+		if !ok {
+			v = &r
+			sv := visitByID[svID]
+			v.VisitCode, v.Values = sv.Code, map[string]Value{}
+			if v.Date != nil {
+				v.OutsideWindow = !sv.WindowFor(p.TreatedOn).Contains(*v.Date)
+			}
+			visits[svID] = v
+		}
+		if measureID != nil {
+			val := Value{Value: value}
+			if missing != nil {
+				val.Missing = *missing
+			}
+			v.Values[measureCode[*measureID]] = val
+		}
+	}
+	return visits, rows.Err()
+}
+
+// auditVisit is a visit as its audit row records it.
+func auditVisit(v *Visit, withValues bool) map[string]any {
+	m := map[string]any{"state": v.State, "notes": v.Notes}
+	if v.Date != nil {
+		m["visit_date"] = dateText(*v.Date)
+	}
+	if v.MissedReason != "" {
+		m["missed_reason"] = v.MissedReason
+	}
+	if withValues && len(v.Values) > 0 {
+		m["values"] = v.Values
+	}
+	return m
+}
+
+func sameValue(a, b Value) bool {
+	if a.Missing != b.Missing || (a.Value == nil) != (b.Value == nil) {
+		return false
+	}
+	return a.Value == nil || *a.Value == *b.Value
+}
+
+func sameJSON(a, b any) bool {
+	x, _ := jsonOrNil(a)
+	y, _ := jsonOrNil(b)
+	return string(x) == string(y)
+}
