@@ -66,6 +66,8 @@ var commands = map[string]command{
 	"user":        cmdUser,
 	"study":       cmdStudy,
 	"healthcheck": cmdHealthcheck,
+	"export":      cmdExport,
+	"import":      cmdImport,
 }
 
 // environment is what a subcommand gets from outside: so that a test can run the real
