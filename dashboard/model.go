@@ -186,6 +186,7 @@ type Survival struct {
 // patients than the small-cell threshold remain at risk.
 type ArmCurve struct {
 	Arm        string  `json:"arm"`
+	Events     Count   `json:"events"`
 	Curve      KMCurve `json:"curve"`
 	AtRisk     []Count `json:"at_risk"`
 	Suppressed bool    `json:"suppressed,omitempty"`

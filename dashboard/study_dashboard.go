@@ -349,7 +349,7 @@ func LoadStudy(ctx context.Context, db *pgxpool.Pool, st *registry.Study, f Filt
 		d.Survival.Times = append(d.Survival.Times, t)
 	}
 	for ai, a := range st.Arms {
-		ac := ArmCurve{Arm: a.Code, Curve: curves[ai]}
+		ac := ArmCurve{Arm: a.Code, Curve: curves[ai], Events: sc.count(curves[ai].Events)}
 		for _, n := range curves[ai].AtRisk(d.Survival.Times) {
 			ac.AtRisk = append(ac.AtRisk, sc.count(n))
 		}

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"outcomereg/dashboard"
+	"outcomereg/registry"
+	"outcomereg/views"
+)
+
+// dashboardToday is the day the dashboards are computed for; tests fix it.
+var dashboardToday = func() time.Time { return time.Now() }
+
+// dashboardOptions: researchers see small cells suppressed; statisticians and
+// administrators see every figure.
+func (a *app) dashboardOptions(r *http.Request) dashboard.Options {
+	opt := dashboard.Options{Today: dashboardToday(), Lang: views.Lang(r.Context())}
+	if u := userOf(r); u != nil && u.Role == registry.RoleResearcher {
+		opt.SmallCell = a.cfg.smallCell
+	}
+	return opt
+}
+
+// dashboardFilter reads the filter from the query string; a bad value is a 400.
+func (a *app) dashboardFilter(r *http.Request) (dashboard.Filter, []views.SiteOption, error) {
+	sites, err := a.store.Sites(r.Context())
+	if err != nil {
+		return dashboard.Filter{}, nil, err
+	}
+	f, err := dashboard.ParseFilter(r.URL.Query(), sites)
+	if err != nil {
+		return f, nil, err
+	}
+	var options []views.SiteOption
+	for _, s := range sites {
+		options = append(options, views.SiteOption{Code: s.Code, Name: s.Name})
+	}
+	return f, options, nil
+}
+
+func (a *app) studyList(w http.ResponseWriter, r *http.Request) {
+	opt := a.dashboardOptions(r)
+	list, err := dashboard.LoadStudyList(r.Context(), a.store.DB, opt)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	role := userOf(r).Role
+	reader := role == registry.RoleResearcher || role == registry.RoleStatistician || role == registry.RoleAdmin
+	a.render(w, r, http.StatusOK, views.StudyList(a.page(r, views.T(r.Context(), "Studies")),
+		views.StudyListData{Studies: list, ShowFigures: reader, Dashboards: reader, SmallCell: opt.SmallCell}))
+}
+
+// loadStudyDashboard is shared by the page and its JSON: 404 for an unknown study, 400 for
+// a bad filter.
+func (a *app) loadStudyDashboard(r *http.Request) (*dashboard.StudyDashboard, []views.SiteOption, error) {
+	st, err := a.store.Study(r.Context(), r.PathValue("code"))
+	if err != nil {
+		return nil, nil, err
+	}
+	f, sites, err := a.dashboardFilter(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := dashboard.LoadStudy(r.Context(), a.store.DB, st, f, a.dashboardOptions(r))
+	return d, sites, err
+}
+
+func (a *app) studyDashboard(w http.ResponseWriter, r *http.Request) {
+	d, sites, err := a.loadStudyDashboard(r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	charts := views.DashboardCharts{Means: map[string]dashboard.Chart{}}
+	for _, m := range d.Measures {
+		charts.Means[m.Code] = dashboard.MeansChart("chart_means_"+m.Code, m, d.Arms, views.T(ctx, "months after treatment"), m.Unit)
+	}
+	if len(d.Survival.EventTypes) > 0 {
+		charts.Survival = dashboard.SurvivalChart("chart_survival", d.Survival, d.Arms,
+			views.T(ctx, "days after treatment"), views.T(ctx, "event-free"), views.T(ctx, "95% CI"))
+	}
+	a.render(w, r, http.StatusOK, views.StudyDashboard(a.page(r, d.Study.Title), views.DashboardData{
+		D: d, Sites: sites, Charts: charts, JSONURL: "/studies/" + d.Study.Code + "/dashboard.json" + d.Filter.Query(),
+	}))
+}
+
+func (a *app) studyDashboardJSON(w http.ResponseWriter, r *http.Request) {
+	d, _, err := a.loadStudyDashboard(r)
+	if err != nil {
+		a.failJSON(w, r, err)
+		return
+	}
+	writeJSON(w, d)
+}
+
+func (a *app) loadOverview(r *http.Request) (*dashboard.Overview, []views.SiteOption, error) {
+	f, sites, err := a.dashboardFilter(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	o, err := dashboard.LoadOverview(r.Context(), a.store, f, a.dashboardOptions(r))
+	return o, sites, err
+}
+
+func (a *app) overview(w http.ResponseWriter, r *http.Request) {
+	o, sites, err := a.loadOverview(r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	forest := dashboard.ForestChart("chart_forest", o.Rows, views.T(ctx, "difference in change from baseline (treatment minus comparator)"))
+	a.render(w, r, http.StatusOK, views.Overview(a.page(r, views.T(ctx, "Dashboard")), views.OverviewData{
+		O: o, Sites: sites, Forest: forest, JSONURL: "/dashboard.json" + o.Filter.Query(),
+	}))
+}
+
+func (a *app) overviewJSON(w http.ResponseWriter, r *http.Request) {
+	o, _, err := a.loadOverview(r)
+	if err != nil {
+		a.failJSON(w, r, err)
+		return
+	}
+	writeJSON(w, o)
+}
+
+// failJSON answers a dashboard's JSON with the status fail would give and the message as
+// {"error": ...}; internal errors go through fail, which logs them.
+func (a *app) failJSON(w http.ResponseWriter, r *http.Request, err error) {
+	status := 0
+	switch registry.ErrorCode(err) {
+	case registry.EINVALID:
+		status = http.StatusBadRequest
+	case registry.ENOTFOUND:
+		status = http.StatusNotFound
+	}
+	if status == 0 {
+		a.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]string{"error": registry.ErrorMessage(err)})
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", " ")
+	enc.Encode(v)
+}
+
+// echartsJS serves the charting library from the npm package installed by make, so that
+// the dashboards draw with no internet.
+func (a *app) echartsJS(w http.ResponseWriter, r *http.Request) {
+	path := filepath.Join(a.cfg.assetsDir, "echarts", "dist", "echarts.min.js")
+	f, err := os.Open(path)
+	if err != nil {
+		a.logger.Error("echarts.min.js missing: run make (npm ci)", "path", path, "err", err)
+		http.Error(w, "echarts.min.js is not installed: run make", http.StatusServiceUnavailable)
+		return
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	http.ServeContent(w, r, "echarts.min.js", st.ModTime(), f)
+}

@@ -1,0 +1,170 @@
+package views
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+
+	"outcomereg/dashboard"
+)
+
+// Formatting of the dashboards' figures: every number a table shows, and what it shows
+// instead when a figure is suppressed or cannot be estimated.
+
+// DashboardData is what the study dashboard page needs besides the figures.
+type DashboardData struct {
+	D       *dashboard.StudyDashboard
+	Sites   []SiteOption
+	JSONURL string
+	Charts  DashboardCharts
+}
+
+// DashboardCharts are the rendered chart snippets of a study dashboard.
+type DashboardCharts struct {
+	Means    map[string]dashboard.Chart // by measure code
+	Survival dashboard.Chart
+}
+
+// SiteOption is a site in the filter form.
+type SiteOption struct{ Code, Name string }
+
+// OverviewData is what the cross-study dashboard page needs.
+type OverviewData struct {
+	O       *dashboard.Overview
+	Sites   []SiteOption
+	JSONURL string
+	Forest  dashboard.Chart
+}
+
+// StudyListData is the study list.
+type StudyListData struct {
+	Studies     []dashboard.StudyInfo
+	ShowFigures bool // researchers, statisticians, admins
+	Dashboards  bool // may open the dashboards
+	SmallCell   int
+}
+
+func countText(ctx context.Context, c dashboard.Count, threshold int) string {
+	if c.Suppressed {
+		return T(ctx, "<%d", threshold)
+	}
+	return strconv.Itoa(c.N)
+}
+
+// num shows a figure with up to 3 decimals, without trailing zeros beyond 2.
+func num(x float64) string {
+	if x == 0 {
+		return "0"
+	}
+	digits := 2
+	if math.Abs(x) < 1 {
+		digits = 3
+	}
+	return strconv.FormatFloat(x, 'f', digits, 64)
+}
+
+func pText(p float64) string {
+	if p < 0.001 {
+		return "<0.001"
+	}
+	return strconv.FormatFloat(p, 'f', 3, 64)
+}
+
+func percent(x float64) string { return strconv.FormatFloat(100*x, 'f', 1, 64) + " %" }
+
+func ciText(lo, hi float64) string { return fmt.Sprintf("%s to %s", num(lo), num(hi)) }
+
+// unavailable says why a figure is missing: suppressed or not estimable.
+func unavailable(ctx context.Context, suppressed bool, reason string) string {
+	if suppressed {
+		return T(ctx, "suppressed")
+	}
+	if reason == "" {
+		return T(ctx, "not estimable")
+	}
+	return T(ctx, "not estimable (%s)", reason)
+}
+
+func designText(ctx context.Context, design string) string {
+	switch design {
+	case "randomised-double-blind":
+		return T(ctx, "randomised, double-blind")
+	case "randomised-open":
+		return T(ctx, "randomised, open")
+	case "single-arm-cohort":
+		return T(ctx, "single-arm cohort")
+	case "cohort":
+		return T(ctx, "cohort")
+	}
+	return design
+}
+
+func armLabel(arms []dashboard.ArmInfo, code string) string {
+	for _, a := range arms {
+		if a.Code == code {
+			return a.Label
+		}
+	}
+	return code
+}
+
+func directionText(ctx context.Context, m dashboard.MeasureOutcome) string {
+	s := T(ctx, "higher is better")
+	if m.Direction == "lower" {
+		s = T(ctx, "lower is better")
+	}
+	if m.MCID != nil {
+		s += "; " + T(ctx, "responder: improvement of at least %s (MCID)", num(*m.MCID))
+	}
+	return s
+}
+
+func graded(i int) string { return strconv.Itoa(i + 1) }
+
+func inWindowText(ctx context.Context, f dashboard.Flow) string {
+	if !f.InWindowKnown {
+		return T(ctx, "no visits yet")
+	}
+	return percent(f.InWindow)
+}
+
+func hasPlacebo(m dashboard.MeasureOutcome) bool {
+	for _, v := range m.Visits {
+		if v.VsPlacebo != nil {
+			return true
+		}
+	}
+	return false
+}
+
+func joinComma(s []string) string {
+	out := ""
+	for i, x := range s {
+		if i > 0 {
+			out += ", "
+		}
+		out += x
+	}
+	return out
+}
+
+func directionWord(ctx context.Context, direction string) string {
+	if direction == "lower" {
+		return T(ctx, "lower is better")
+	}
+	return T(ctx, "higher is better")
+}
+
+func changeText(ctx context.Context, s dashboard.SummaryResult, threshold int) string {
+	if s.Suppressed {
+		return T(ctx, "<%d", threshold)
+	}
+	if !s.Estimable {
+		if s.N == 0 {
+			return "–"
+		}
+		return T(ctx, "not estimable (n %d)", s.N)
+	}
+	return fmt.Sprintf("%s (%d)", num(s.Mean), s.N)
+}
