@@ -1,0 +1,109 @@
+package main
+
+import (
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// TestDashboardsDrawOffline opens the dashboards in headless Chromium with every request
+// outside 127.0.0.1 blocked: the charts must draw their canvases from the registry's own
+// echarts.min.js, no request may fail and no script may throw.
+func TestDashboardsDrawOffline(t *testing.T) {
+	tr := newTestRegistry(t)
+	ctx := newBrowser(t)
+
+	var mu sync.Mutex
+	var problems []string
+	report := func(s string) {
+		mu.Lock()
+		problems = append(problems, s)
+		mu.Unlock()
+	}
+	// Every request is paused; only those to 127.0.0.1 go on.
+	paused := chromedp.Events(ctx, fetch.RequestPaused)
+	go func() {
+		for ev, err := range paused {
+			if err != nil {
+				return
+			}
+			u, _ := url.Parse(ev.Request.URL)
+			if u != nil && u.Hostname() == "127.0.0.1" {
+				chromedp.Call(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
+				continue
+			}
+			report("request outside 127.0.0.1 (blocked): " + ev.Request.URL)
+			chromedp.Call(ctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonBlockedByClient})
+		}
+	}()
+	err := chromedp.Listen(ctx, func(ev any) {
+		switch ev := ev.(type) {
+		case *network.EventLoadingFailed:
+			go report("request failed: " + ev.ErrorText)
+		case *network.EventResponseReceived:
+			if ev.Response.Status >= 400 && !strings.HasSuffix(ev.Response.URL, "/favicon.ico") {
+				go report("request answered " + ev.Response.StatusText + ": " + ev.Response.URL)
+			}
+		case *runtime.EventExceptionThrown:
+			go report("script error: " + ev.ExceptionDetails.Text + " " + exceptionText(ev.ExceptionDetails))
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, fetch.Enable, fetch.EnableParams{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, runtime.Enable, cdp.Empty{}); err != nil {
+		t.Fatal(err)
+	}
+
+	tr.browserLogin(t, ctx, researcher)
+	for _, page := range []struct {
+		path   string
+		charts []string
+	}{
+		{"/studies/knee-oa/dashboard", []string{"chart_means_pain_nrs", "chart_means_koos_pain", "chart_survival"}},
+		{"/studies/ssc-ahsct/dashboard?sex=F", []string{"chart_means_mrss", "chart_survival"}},
+		{"/dashboard", []string{"chart_forest"}},
+	} {
+		if err := chromedp.Do(ctx, chromedp.Navigate(tr.URL+page.path), chromedp.WaitReady(chromedp.CSS("footer, main"))); err != nil {
+			t.Fatalf("%s: %v", page.path, err)
+		}
+		for _, id := range page.charts {
+			n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#`+id+` canvas").length`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n == 0 {
+				t.Errorf("%s: chart %s has no canvas", page.path, id)
+			}
+		}
+		text := bodyText(t, ctx)
+		if strings.Contains(text, "NaN") {
+			t.Errorf("%s shows NaN", page.path)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, p := range problems {
+		t.Error(p)
+	}
+}
+
+func exceptionText(d *runtime.ExceptionDetails) string {
+	if d.Exception != nil {
+		return d.Exception.Description
+	}
+	return ""
+}
