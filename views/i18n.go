@@ -5,6 +5,7 @@ package views
 import (
 	"context"
 	"sort"
+	"sync"
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
@@ -81,7 +82,9 @@ func must(err error) {
 	}
 }
 
-func init() {
+// buildCatalog registers every catalog on first use: the messages_*.go files append theirs in
+// their own init functions, which run after this file's (files initialise in name order).
+var buildCatalog = sync.OnceFunc(func() {
 	for _, m := range catalogs {
 		register(m)
 	}
@@ -89,10 +92,11 @@ func init() {
 		base, _ := tag.Base()
 		printers[base.String()] = message.NewPrinter(tag, message.Catalog(cat))
 	}
-}
+})
 
 // T translates an English UI text (a catalog key) into the context's language.
 func T(ctx context.Context, key string, args ...any) string {
+	buildCatalog()
 	p, ok := printers[Lang(ctx)]
 	if !ok {
 		p = printers["en"]

@@ -1,0 +1,74 @@
+package views
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// Every catalog key has a Swedish and a Danish text.
+func TestEveryKeyIsTranslated(t *testing.T) {
+	keys := Keys()
+	if len(keys) < 100 {
+		t.Fatalf("only %d catalog keys", len(keys))
+	}
+	for _, k := range keys {
+		if !Translated(k) {
+			t.Errorf("%q has no Swedish or Danish text", k)
+		}
+	}
+}
+
+// Every text the nurse's pages show, and every message the store gives them, is a catalog
+// key: a text missing from the catalog would silently stay English.
+func TestNurseTextsAreInTheCatalog(t *testing.T) {
+	keys := Keys()
+	sources := map[string]*regexp.Regexp{
+		"nurse_*.templ":                     regexp.MustCompile(`\bT\(ctx, "([^"]+)"`),
+		"../cmd/registry/nurse_*.go":        regexp.MustCompile(`views\.T\([a-zA-Z.()]+, "([^"]+)"`),
+		"../registry/patient.go":            regexp.MustCompile(`(?:errs\.Add\([^,]+, |Errorf\(E[A-Z]+, |errs\.Err\(|Message: )"([^"%]+)"`),
+		"../registry/visit.go":              regexp.MustCompile(`(?:errs\.Add\([^,]+, |Errorf\(E[A-Z]+, |errs\.Err\(|Message: |return Value\{\}, |"reason": )"([^"%]+)"`),
+		"../registry/event.go":              regexp.MustCompile(`(?:errs\.Add\([^,]+, |Errorf\(E[A-Z]+, |errs\.Err\()"([^"%]+)"`),
+		"../registry/adverse_event.go":      regexp.MustCompile(`(?:errs\.Add\([^,]+, |Errorf\(E[A-Z]+, |errs\.Err\()"([^"%]+)"`),
+		"../cmd/registry/nurse_audit.go":    regexp.MustCompile(`(?:errs\.Fields\[d\.field\] = |errs\.Message = )"([^"]+)"`),
+		"../cmd/registry/nurse_form.go":     regexp.MustCompile(`Errorf\(registry\.E[A-Z]+, "([^"]+)"`),
+		"../cmd/registry/nurse_worklist.go": regexp.MustCompile(`views\.T\([a-zA-Z.()]+, "([^"]+)"`),
+	}
+	found := 0
+	for pattern, re := range sources {
+		files, err := filepath.Glob(pattern)
+		if err != nil || len(files) == 0 {
+			t.Fatalf("no files match %s", pattern)
+		}
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			src, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range re.FindAllStringSubmatch(string(src), -1) {
+				found++
+				if !slices.Contains(keys, m[1]) {
+					t.Errorf("%s: %q is not in the catalog", f, m[1])
+				}
+			}
+		}
+	}
+	if found < 150 {
+		t.Fatalf("only %d texts found: the patterns no longer match the code", found)
+	}
+}
+
+func TestNurseTextsInSwedishAndDanish(t *testing.T) {
+	for lang, want := range map[string]string{"en": "3 days late", "sv": "3 dagar sent", "da": "3 dage for sent"} {
+		if got := T(WithLanguage(context.Background(), lang), "%d days late", 3); got != want {
+			t.Errorf("%s: %q, want %q", lang, got, want)
+		}
+	}
+}
