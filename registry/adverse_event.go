@@ -135,7 +135,7 @@ func (s *Store) AdverseEvent(ctx context.Context, u *User, study, number string,
 			return p, &ae, nil
 		}
 	}
-	return nil, nil, Errorf(ENOTFOUND, "patient %s has no adverse event %d", number, id)
+	return nil, nil, Errorf(ENOTFOUND, "This patient has no such adverse event.")
 }
 
 // SaveAdverseEvent records a new adverse event (id 0) or corrects one: a correction must be
@@ -184,9 +184,6 @@ func (s *Store) SaveAdverseEvent(ctx context.Context, who Actor, u *User, study,
 // DeleteAdverseEvent removes an adverse event entered by mistake, with a reason.
 func (s *Store) DeleteAdverseEvent(ctx context.Context, who Actor, u *User, study, number string, id int64, reason string) error {
 	reason = strings.TrimSpace(reason)
-	if reason == "" {
-		return &Error{Code: EINVALID, Message: "Nothing was deleted.", Fields: FieldErrors{"reason": "Give a reason for changing saved data."}}
-	}
 	return s.inTx(ctx, func(tx pgx.Tx) error {
 		p, err := patientFor(ctx, tx, u, study, number, false)
 		if err != nil {
@@ -195,6 +192,9 @@ func (s *Store) DeleteAdverseEvent(ctx context.Context, who Actor, u *User, stud
 		cur, err := lockAdverseEvent(ctx, tx, p, id)
 		if err != nil {
 			return err
+		}
+		if reason == "" {
+			return errNoReason()
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM adverse_events WHERE id = $1`, id); err != nil {
 			return fmt.Errorf("delete adverse event: %w", err)
@@ -210,7 +210,7 @@ func lockAdverseEvent(ctx context.Context, tx pgx.Tx, p *Patient, id int64) (*Ad
 		FROM adverse_events WHERE id = $1 AND patient_id = $2 FOR UPDATE`, id, p.ID).
 		Scan(&ae.Term, &ae.OnsetOn, &ae.EndedOn, &ae.Grade, &ae.Serious, &ae.Relatedness, &ae.Outcome, &ae.Notes, &ae.Version)
 	if err == pgx.ErrNoRows {
-		return nil, Errorf(ENOTFOUND, "patient %s has no adverse event %d", p.Number, id)
+		return nil, Errorf(ENOTFOUND, "This patient has no such adverse event.")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load adverse event %d: %w", id, err)

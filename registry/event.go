@@ -105,9 +105,6 @@ func (s *Store) AddEvent(ctx context.Context, who Actor, u *User, study, number 
 // patient active again.
 func (s *Store) DeleteEvent(ctx context.Context, who Actor, u *User, study, number string, id int64, reason string) error {
 	reason = strings.TrimSpace(reason)
-	if reason == "" {
-		return &Error{Code: EINVALID, Message: "Nothing was deleted.", Fields: FieldErrors{"reason": "Give a reason for changing saved data."}}
-	}
 	st, err := s.Study(ctx, study)
 	if err != nil {
 		return err
@@ -117,13 +114,16 @@ func (s *Store) DeleteEvent(ctx context.Context, who Actor, u *User, study, numb
 		if err != nil {
 			return err
 		}
+		if reason == "" {
+			return errNoReason()
+		}
 		var typeID int64
 		var occurred time.Time
 		var notes string
 		err = tx.QueryRow(ctx, `DELETE FROM events WHERE id = $1 AND patient_id = $2 RETURNING event_type_id, occurred_on, notes`,
 			id, p.ID).Scan(&typeID, &occurred, &notes)
 		if err == pgx.ErrNoRows {
-			return Errorf(ENOTFOUND, "patient %s has no event %d", number, id)
+			return Errorf(ENOTFOUND, "This patient has no such event.")
 		}
 		if err != nil {
 			return fmt.Errorf("delete event: %w", err)

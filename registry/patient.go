@@ -72,7 +72,7 @@ const patientRecordFrom = `FROM patients p
 // see is answered as not found, so that not even its existence leaks.
 func patientFor(ctx context.Context, q queryRower, u *User, study, number string, lock bool) (*Patient, error) {
 	if u == nil || (u.Role != RoleAdmin && u.Role != RoleNurse) {
-		return nil, Errorf(EFORBIDDEN, "only nurses and administrators see patient records")
+		return nil, Errorf(EFORBIDDEN, "Only nurses and administrators see patient records.")
 	}
 	sql := `SELECT ` + patientRecordColumns + ` ` + patientRecordFrom + ` WHERE s.code = $1 AND p.study_number = $2`
 	if lock {
@@ -82,7 +82,7 @@ func patientFor(ctx context.Context, q queryRower, u *User, study, number string
 	err := q.QueryRow(ctx, sql, study, number).Scan(&p.ID, &p.StudyID, &p.StudyCode, &p.Number, &p.SiteCode, &p.SiteName,
 		&p.ArmCode, &p.ArmLabel, &p.Sex, &p.BirthYear, &p.EnrolledOn, &p.TreatedOn, &p.Status, &p.StatusOn, &p.AllocatedBy)
 	if err == pgx.ErrNoRows || (err == nil && !u.CanSee(p.SiteCode)) {
-		return nil, Errorf(ENOTFOUND, "there is no patient %s in study %s", number, study)
+		return nil, Errorf(ENOTFOUND, "There is no such patient in this study.")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load patient %s/%s: %w", study, number, err)

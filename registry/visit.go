@@ -198,7 +198,7 @@ func (s *Store) VisitForm(ctx context.Context, u *User, study, number, visit str
 	}
 	sv, ok := st.Visit(visit)
 	if !ok {
-		return nil, Errorf(ENOTFOUND, "study %s has no visit %q", study, visit)
+		return nil, Errorf(ENOTFOUND, "This study has no such visit.")
 	}
 	p, err := s.Patient(ctx, u, study, number)
 	if err != nil {
@@ -221,7 +221,7 @@ func (s *Store) SaveVisit(ctx context.Context, who Actor, u *User, study, number
 	}
 	sv, ok := st.Visit(visit)
 	if !ok {
-		return nil, Errorf(ENOTFOUND, "study %s has no visit %q", study, visit)
+		return nil, Errorf(ENOTFOUND, "This study has no such visit.")
 	}
 	var saved *Visit
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
@@ -338,28 +338,28 @@ func writeValues(ctx context.Context, tx pgx.Tx, st *Study, v *Visit, old map[st
 // DeleteVisit removes a recorded visit entered by mistake, with a reason; its values go with
 // it, and the audit row keeps what was there.
 func (s *Store) DeleteVisit(ctx context.Context, who Actor, u *User, study, number, visit string, version int, reason string) error {
-	if strings.TrimSpace(reason) == "" {
-		return &Error{Code: EINVALID, Message: "Nothing was deleted.", Fields: FieldErrors{"reason": "Give a reason for changing saved data."}}
-	}
 	st, err := s.Study(ctx, study)
 	if err != nil {
 		return err
 	}
 	sv, ok := st.Visit(visit)
 	if !ok {
-		return Errorf(ENOTFOUND, "study %s has no visit %q", study, visit)
+		return Errorf(ENOTFOUND, "This study has no such visit.")
 	}
 	return s.inTx(ctx, func(tx pgx.Tx) error {
 		p, err := patientFor(ctx, tx, u, study, number, false)
 		if err != nil {
 			return err
 		}
+		if strings.TrimSpace(reason) == "" {
+			return errNoReason()
+		}
 		cur, err := visitFor(ctx, tx, st, p, sv, true)
 		if err != nil {
 			return err
 		}
 		if cur == nil {
-			return Errorf(ENOTFOUND, "visit %s of %s is not recorded", visit, number)
+			return Errorf(ENOTFOUND, "This visit is not recorded.")
 		}
 		if cur.Version != version {
 			return visitConflict()
@@ -477,4 +477,23 @@ func sameJSON(a, b any) bool {
 	x, _ := jsonOrNil(a)
 	y, _ := jsonOrNil(b)
 	return string(x) == string(y)
+}
+
+// Input returns a recorded visit as its form, to correct it.
+func (v *Visit) Input() VisitInput {
+	in := VisitInput{State: v.State, MissedReason: v.MissedReason, Notes: v.Notes, Version: v.Version,
+		Values: map[string]ValueInput{}}
+	if v.Date != nil {
+		in.Date = dateText(*v.Date)
+	}
+	for code, val := range v.Values {
+		in.Values[code] = ValueInput{Raw: val.Text(), Missing: val.Missing}
+	}
+	return in
+}
+
+// errNoReason refuses a deletion without a reason; it is checked after access, so that a
+// patient of another site answers not found whatever the form holds.
+func errNoReason() error {
+	return &Error{Code: EINVALID, Message: "Nothing was deleted.", Fields: FieldErrors{"reason": "Give a reason for changing saved data."}}
 }

@@ -30,7 +30,7 @@ func TestNurseTextsAreInTheCatalog(t *testing.T) {
 	sources := map[string]*regexp.Regexp{
 		"nurse_*.templ":                     regexp.MustCompile(`\bT\(ctx, "([^"]+)"`),
 		"../cmd/registry/nurse_*.go":        regexp.MustCompile(`views\.T\([a-zA-Z.()]+, "([^"]+)"`),
-		"../registry/patient.go":            regexp.MustCompile(`(?:errs\.Add\([^,]+, |Errorf\(E[A-Z]+, |errs\.Err\(|Message: )"([^"%]+)"`),
+		"../registry/patient.go":            regexp.MustCompile(`(?:errs\.Add\([^,]+, |Errorf\(E[A-Z]+, |errs\.Err\(|Message: |"number": )"([^"%]+)"`),
 		"../registry/visit.go":              regexp.MustCompile(`(?:errs\.Add\([^,]+, |Errorf\(E[A-Z]+, |errs\.Err\(|Message: |return Value\{\}, |"reason": )"([^"%]+)"`),
 		"../registry/event.go":              regexp.MustCompile(`(?:errs\.Add\([^,]+, |Errorf\(E[A-Z]+, |errs\.Err\()"([^"%]+)"`),
 		"../registry/adverse_event.go":      regexp.MustCompile(`(?:errs\.Add\([^,]+, |Errorf\(E[A-Z]+, |errs\.Err\()"([^"%]+)"`),

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"net/http"
+
+	"outcomereg/registry"
+	"outcomereg/views"
+)
+
+// enrolForm shows the enrolment form of a study, for the nurse's sites.
+func (a *app) enrolForm(w http.ResponseWriter, r *http.Request) {
+	today := nurseToday().Format("2006-01-02")
+	a.renderEnrolForm(w, r, http.StatusOK, registry.NewPatient{EnrolledOn: today, TreatedOn: today, Allocation: "registry"}, views.FormErrors{})
+}
+
+func (a *app) renderEnrolForm(w http.ResponseWriter, r *http.Request, status int, in registry.NewPatient, errs views.FormErrors) {
+	ctx := r.Context()
+	st, err := a.store.Study(ctx, r.PathValue("code"))
+	if err != nil {
+		a.failTranslated(w, r, err)
+		return
+	}
+	all, err := a.store.Sites(ctx)
+	if err != nil {
+		a.failTranslated(w, r, err)
+		return
+	}
+	var sites []registry.Site
+	for _, s := range all {
+		if userOf(r).CanSee(s.Code) {
+			sites = append(sites, s)
+		}
+	}
+	a.render(w, r, status, views.EnrolPage(a.page(r, views.T(ctx, "Enrol a patient in %s", st.Title)), st, sites, in, errs))
+}
+
+// enrolSave enrols a patient, allocating the arm when asked, and opens the patient's page.
+func (a *app) enrolSave(w http.ResponseWriter, r *http.Request) {
+	if !a.parseNurseForm(w, r) {
+		return
+	}
+	in := registry.NewPatient{
+		Site: r.PostFormValue("site"), Number: r.PostFormValue("number"), Sex: r.PostFormValue("sex"),
+		BirthYear: r.PostFormValue("birth_year"), EnrolledOn: r.PostFormValue("enrolled_on"), TreatedOn: r.PostFormValue("treated_on"),
+		Allocation: r.PostFormValue("allocation"), Arm: r.PostFormValue("arm"),
+	}
+	p, err := a.store.Enrol(r.Context(), nurseActor(r), userOf(r), r.PathValue("code"), in, nurseToday())
+	if errs, ok := formErrors(err); ok {
+		a.renderEnrolForm(w, r, http.StatusBadRequest, in, errs)
+		return
+	}
+	if err != nil {
+		a.failTranslated(w, r, err)
+		return
+	}
+	http.Redirect(w, r, views.PatientURL(p.StudyCode, p.Number), http.StatusSeeOther)
+}

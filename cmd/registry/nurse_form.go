@@ -1,0 +1,61 @@
+package main
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"outcomereg/registry"
+	"outcomereg/views"
+)
+
+// nurseActor is the signed-in user as the audit trail names them.
+func nurseActor(r *http.Request) registry.Actor {
+	u := userOf(r)
+	return registry.Actor{UserID: u.ID, Name: u.Email}
+}
+
+// nurseClock is the server's clock; tests pin it to the day the demo data is planned around.
+var nurseClock = time.Now
+
+// nurseToday is today's date: the worklist counts from it, and dates after it are refused.
+func nurseToday() time.Time { return registry.Day(nurseClock()) }
+
+// formErrors returns the field messages of an invalid form, to show the form again.
+func formErrors(err error) (views.FormErrors, bool) {
+	var e *registry.Error
+	if errors.As(err, &e) && e.Code == registry.EINVALID && len(e.Fields) > 0 {
+		return views.FormErrors{Message: e.Message, Fields: e.Fields}, true
+	}
+	return views.FormErrors{}, false
+}
+
+// parseNurseForm reads a posted form; a body that cannot be read is a 400, not a 500.
+func (a *app) parseNurseForm(w http.ResponseWriter, r *http.Request) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+	if err := r.ParseForm(); err != nil {
+		a.failTranslated(w, r, registry.Errorf(registry.EINVALID, "The form could not be read."))
+		return false
+	}
+	return true
+}
+
+// formVersion reads the hidden version field: missing or not a number counts as 0.
+func formVersion(r *http.Request) int {
+	v, _ := strconv.Atoi(r.PostFormValue("version"))
+	return v
+}
+
+// pathID reads a numeric id from the path; anything else is a page that does not exist.
+func pathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, registry.Errorf(registry.ENOTFOUND, "There is no page at this address.")
+	}
+	return id, nil
+}
+
+func patientPath(r *http.Request) string {
+	return views.PatientURL(r.PathValue("code"), r.PathValue("number"))
+}

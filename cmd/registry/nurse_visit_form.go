@@ -1,0 +1,28 @@
+package main
+
+import (
+	"net/http"
+
+	"outcomereg/registry"
+	"outcomereg/views"
+)
+
+// visitForm shows the form of a visit: empty (dated today) to record it, or filled in with
+// the recorded values to correct them.
+func (a *app) visitForm(w http.ResponseWriter, r *http.Request) {
+	f, err := a.store.VisitForm(r.Context(), userOf(r), r.PathValue("code"), r.PathValue("number"), r.PathValue("visit"))
+	if err != nil {
+		a.failTranslated(w, r, err)
+		return
+	}
+	in := registry.VisitInput{State: registry.StateDone, Date: nurseToday().Format("2006-01-02")}
+	if f.Recorded != nil {
+		in = f.Recorded.Input()
+	}
+	a.renderVisitForm(w, r, http.StatusOK, f, in, views.FormErrors{})
+}
+
+func (a *app) renderVisitForm(w http.ResponseWriter, r *http.Request, status int, f *registry.VisitForm, in registry.VisitInput, errs views.FormErrors) {
+	title := views.T(r.Context(), "%s of patient %s", f.Visit.Label, f.Patient.Number)
+	a.render(w, r, status, views.VisitFormPage(a.page(r, title), f, in, errs))
+}

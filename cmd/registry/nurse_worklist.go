@@ -1,0 +1,27 @@
+package main
+
+import (
+	"net/http"
+	"strings"
+
+	"outcomereg/views"
+)
+
+// worklistPage lists the visits due, overdue and coming up at the nurse's sites.
+func (a *app) worklistPage(w http.ResponseWriter, r *http.Request) {
+	search := strings.TrimSpace(r.URL.Query().Get("q"))
+	if len(search) > 40 {
+		search = search[:40]
+	}
+	wl, err := a.store.Worklist(r.Context(), userOf(r), nurseToday(), search)
+	if err != nil {
+		a.failTranslated(w, r, err)
+		return
+	}
+	studies, err := a.store.StudyCodes(r.Context())
+	if err != nil {
+		a.failTranslated(w, r, err)
+		return
+	}
+	a.render(w, r, http.StatusOK, views.Worklist(a.page(r, views.T(r.Context(), "Worklist")), wl, search, studies))
+}
