@@ -188,6 +188,15 @@ func (e *exporter) write(ctx context.Context, w io.Writer, table string) (int64,
 	if err != nil {
 		return 0, err
 	}
+	tag, err := e.tx.Conn().PgConn().CopyTo(ctx, w, e.copySQL(query))
+	if err != nil {
+		return 0, fmt.Errorf("export %s of %s: %w", table, e.st.Code, err)
+	}
+	return tag.RowsAffected(), nil
+}
+
+// copySQL wraps a table's SELECT in the COPY that writes it as CSV.
+func (e *exporter) copySQL(query string) string {
 	delim := "','"
 	switch e.delim {
 	case ';':
@@ -195,12 +204,25 @@ func (e *exporter) write(ctx context.Context, w io.Writer, table string) (int64,
 	case '\t':
 		delim = `E'\t'`
 	}
-	sql := fmt.Sprintf(`COPY (%s) TO STDOUT WITH (FORMAT csv, HEADER true, DELIMITER %s)`, query, delim)
-	tag, err := e.tx.Conn().PgConn().CopyTo(ctx, w, sql)
-	if err != nil {
-		return 0, fmt.Errorf("export %s of %s: %w", table, e.st.Code, err)
+	return fmt.Sprintf(`COPY (%s) TO STDOUT WITH (FORMAT csv, HEADER true, DELIMITER %s)`, query, delim)
+}
+
+// ExportSQL returns the COPY statement an export runs, for the benchmark that compares the
+// export with PostgreSQL's own COPY of the same rows. The codebook has none.
+func ExportSQL(ctx context.Context, s *Store, o ExportOptions) (string, error) {
+	if err := o.Validate(); err != nil {
+		return "", err
 	}
-	return tag.RowsAffected(), nil
+	st, err := s.Study(ctx, o.Study)
+	if err != nil {
+		return "", err
+	}
+	e := &exporter{st: st, delim: Delimiters[o.Delimiter]}
+	query, err := e.query(o.Table)
+	if err != nil {
+		return "", err
+	}
+	return e.copySQL(query), nil
 }
 
 // text neutralises free text that a spreadsheet would run as a formula: text starting with

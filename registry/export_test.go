@@ -148,12 +148,12 @@ func TestImportChangesAreAudited(t *testing.T) {
 		t.Fatalf("import: %d inserted, %d updated, want 1 updated", res.Inserted, res.Updated)
 	}
 	var reason, before, after string
-	err := store.DB.QueryRow(ctx, `SELECT reason, before::text, after::text FROM audit_log WHERE entity = 'value' ORDER BY id DESC LIMIT 1`).
+	err := store.DB.QueryRow(ctx, `SELECT reason, before::text, after::text FROM audit_log WHERE entity = 'visit' ORDER BY id DESC LIMIT 1`).
 		Scan(&reason, &before, &after)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if reason != "import "+itoa(int(res.ID)) || !strings.Contains(after, `"missing_code": "unknown"`) || !strings.Contains(before, `"value"`) {
+	if reason != "import "+itoa(int(res.ID)) || !strings.Contains(after, `": "unknown"}`) || !strings.Contains(before, `"values": {"`) {
 		t.Errorf("audit row: reason %q before %s after %s", reason, before, after)
 	}
 	again := export(t, store, registry.ExportOptions{Study: "knee-oa", Table: registry.TableLong})

@@ -106,18 +106,19 @@ type importer struct {
 	aes      []aeRow
 }
 
+// visitRow and valueRow are kept small: a file may hold millions of them.
 type visitRow struct {
 	patient, visit int64
-	date           time.Time
-	line           int
+	date           int32 // days since 1970-01-01
+	line           int32
 }
 
 type valueRow struct {
 	patient, visit, measure int64
-	date                    time.Time
-	value                   *float64
-	missing                 *string
-	line                    int
+	value                   float64
+	date                    int32 // days since 1970-01-01
+	line                    int32
+	missing                 uint8 // 0: a value; else 1 + the index of the code in MissingCodes
 }
 
 type patientRow struct {
@@ -350,15 +351,15 @@ func (im *importer) readLong(r *row) {
 	if !ok {
 		r.fail("measure", "study %s has no measure %q", im.st.Code, mc)
 	}
-	var value *float64
-	var missing *string
+	var value float64
+	var missing uint8
 	if ok {
-		value, missing = r.value(m, "value", "missing_code", true)
+		value, missing, _ = r.value(m, "value", "missing_code", true)
 	}
 	if r.failed {
 		return
 	}
-	im.values = append(im.values, valueRow{patient: p, visit: sv, measure: m.ID, date: *d, value: value, missing: missing, line: r.line})
+	im.values = append(im.values, valueRow{patient: p, visit: sv, measure: m.ID, date: dayNumber(*d), value: value, missing: missing, line: int32(r.line)})
 }
 
 func (r *row) visit() int64 {
@@ -370,25 +371,27 @@ func (r *row) visit() int64 {
 	return v.ID
 }
 
-// value reads a measure's value or its missing code: exactly one of them, unless both may
-// be empty (a wide row need not hold every measure).
-func (r *row) value(m Measure, valueCol, missingCol string, required bool) (*float64, *string) {
+// value reads a measure's value or its missing code (1 + its index in MissingCodes):
+// exactly one of them, unless both may be empty (a wide row need not hold every measure);
+// ok is false when there is neither.
+func (r *row) value(m Measure, valueCol, missingCol string, required bool) (value float64, missing uint8, ok bool) {
 	vs, ms := r.get(valueCol), r.get(missingCol)
 	switch {
 	case vs == "" && ms == "":
 		if required {
 			r.fail(valueCol, "a value or a missing code (in %s) is required", missingCol)
 		}
-		return nil, nil
+		return 0, 0, false
 	case vs != "" && ms != "":
 		r.fail(missingCol, "a value and a missing code: give only one")
-		return nil, nil
+		return 0, 0, false
 	case ms != "":
-		if !slices.Contains(MissingCodes, ms) {
+		i := slices.Index(MissingCodes, ms)
+		if i < 0 {
 			r.fail(missingCol, "%q is not a missing code: use %s", ms, strings.Join(MissingCodes, ", "))
-			return nil, nil
+			return 0, 0, false
 		}
-		return nil, &ms
+		return 0, uint8(i + 1), true
 	}
 	v, err := strconv.ParseFloat(vs, 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
@@ -397,23 +400,23 @@ func (r *row) value(m Measure, valueCol, missingCol string, required bool) (*flo
 		} else {
 			r.fail(valueCol, "%q is not a number", vs)
 		}
-		return nil, nil
+		return 0, 0, false
 	}
 	switch {
 	case m.Kind == KindChoice:
 		if !slices.ContainsFunc(m.Choices, func(c Choice) bool { return c.Value == v }) {
 			r.fail(valueCol, "%s is not one of the choices of %s (%s)", vs, m.Code, allowed(m))
-			return nil, nil
+			return 0, 0, false
 		}
 	case m.Kind == KindInteger && v != math.Trunc(v):
 		r.fail(valueCol, "%s must be a whole number", m.Code)
-		return nil, nil
+		return 0, 0, false
 	}
 	if (m.Min != nil && v < *m.Min) || (m.Max != nil && v > *m.Max) {
 		r.fail(valueCol, "%s is out of range for %s (%s)", vs, m.Code, allowed(m))
-		return nil, nil
+		return 0, 0, false
 	}
-	return &v, nil
+	return v, 0, true
 }
 
 func (im *importer) readWide(r *row) {
@@ -422,9 +425,8 @@ func (im *importer) readWide(r *row) {
 	d := r.date("visit_date", true)
 	start := len(im.values)
 	for _, m := range im.st.Measures {
-		value, missing := r.value(m, m.Code, m.Code+"_missing", false)
-		if value != nil || missing != nil {
-			im.values = append(im.values, valueRow{patient: p, visit: sv, measure: m.ID, value: value, missing: missing, line: r.line})
+		if value, missing, ok := r.value(m, m.Code, m.Code+"_missing", false); ok {
+			im.values = append(im.values, valueRow{patient: p, visit: sv, measure: m.ID, value: value, missing: missing, line: int32(r.line)})
 		}
 	}
 	if r.failed {
@@ -432,9 +434,9 @@ func (im *importer) readWide(r *row) {
 		return
 	}
 	for i := start; i < len(im.values); i++ {
-		im.values[i].date = *d
+		im.values[i].date = dayNumber(*d)
 	}
-	im.visits = append(im.visits, visitRow{patient: p, visit: sv, date: *d, line: r.line})
+	im.visits = append(im.visits, visitRow{patient: p, visit: sv, date: dayNumber(*d), line: int32(r.line)})
 }
 
 var patientStatuses = []string{"active", "completed", "withdrawn", "lost", "dead"}
@@ -551,15 +553,15 @@ func (im *importer) checkDuplicates(table string) {
 			if c := cmpInts(a.patient, b.patient, a.visit, b.visit, a.measure, b.measure); c != 0 {
 				return c
 			}
-			return a.line - b.line
+			return int(a.line - b.line)
 		})
 		for i := 1; i < len(im.values); i++ {
 			a, b := im.values[i-1], im.values[i]
 			if a.patient == b.patient && a.visit == b.visit {
 				if a.measure == b.measure {
-					im.fail(b.line, "measure", "the same patient, visit and measure as line %d", a.line)
-				} else if !a.date.Equal(b.date) && table == TableLong {
-					im.fail(b.line, "visit_date", "another date for this visit than line %d", a.line)
+					im.fail(int(b.line), "measure", "the same patient, visit and measure as line %d", a.line)
+				} else if a.date != b.date && table == TableLong {
+					im.fail(int(b.line), "visit_date", "another date for this visit than line %d", a.line)
 				}
 			}
 		}
@@ -575,11 +577,11 @@ func (im *importer) checkDuplicates(table string) {
 			if c := cmpInts(a.patient, b.patient, a.visit, b.visit); c != 0 {
 				return c
 			}
-			return a.line - b.line
+			return int(a.line - b.line)
 		})
 		for i := 1; i < len(im.visits); i++ {
 			if a, b := im.visits[i-1], im.visits[i]; a.patient == b.patient && a.visit == b.visit {
-				im.fail(b.line, "visit", "the same patient and visit as line %d", a.line)
+				im.fail(int(b.line), "visit", "the same patient and visit as line %d", a.line)
 			}
 		}
 	case TablePatients:

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -29,8 +30,10 @@ func (im *importer) apply(ctx context.Context, tx pgx.Tx, who Actor, o ImportOpt
 	case TableLong, TableWide:
 		steps = []func() error{
 			func() error { return im.copyVisits(ctx, tx) },
-			func() error { return im.count(ctx, tx, upsertVisits, args) },
-			func() error { return im.count(ctx, tx, upsertValues, args) },
+			func() error { _, err := tx.Exec(ctx, upsertVisits, args[0]); return err },
+			func() error { _, err := tx.Exec(ctx, upsertValues, args[0]); return err },
+			func() error { _, err := tx.Exec(ctx, touchedByValues); return err },
+			func() error { return im.count(ctx, tx, auditVisits, args) },
 		}
 	case TablePatients:
 		steps = []func() error{
@@ -79,21 +82,32 @@ func (im *importer) copyVisits(ctx context.Context, tx pgx.Tx) error {
 	if _, err := tx.Exec(ctx, `
 		CREATE TEMP TABLE import_visits (patient_id bigint, scheduled_visit_id bigint, visit_date date) ON COMMIT DROP;
 		CREATE TEMP TABLE import_values (patient_id bigint, scheduled_visit_id bigint, measure_id bigint,
-			value double precision, missing_code text) ON COMMIT DROP`); err != nil {
+			value double precision, missing_code text) ON COMMIT DROP;
+		CREATE TEMP TABLE import_touched (visit_id bigint PRIMARY KEY, patient_id bigint, scheduled_visit_id bigint,
+			action text, before jsonb, bump boolean NOT NULL DEFAULT false) ON COMMIT DROP;
+		CREATE TEMP TABLE import_changed_values (visit_id bigint, measure_id bigint, existed boolean,
+			old_value double precision, old_missing_code text) ON COMMIT DROP`); err != nil {
 		return err
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"import_visits"}, []string{"patient_id", "scheduled_visit_id", "visit_date"},
 		pgx.CopyFromSlice(len(im.visits), func(i int) ([]any, error) {
 			v := im.visits[i]
-			return []any{v.patient, v.visit, v.date}, nil
+			return []any{v.patient, v.visit, dayDate(v.date)}, nil
 		})); err != nil {
 		return err
 	}
 	_, err := tx.CopyFrom(ctx, pgx.Identifier{"import_values"}, []string{"patient_id", "scheduled_visit_id", "measure_id", "value", "missing_code"},
 		pgx.CopyFromSlice(len(im.values), func(i int) ([]any, error) {
 			v := im.values[i]
-			return []any{v.patient, v.visit, v.measure, v.value, v.missing}, nil
+			if v.missing > 0 {
+				return []any{v.patient, v.visit, v.measure, nil, MissingCodes[v.missing-1]}, nil
+			}
+			return []any{v.patient, v.visit, v.measure, v.value, nil}, nil
 		}))
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `ANALYZE import_visits; ANALYZE import_values`)
 	return err
 }
 
@@ -102,10 +116,11 @@ const auditColumns = `INSERT INTO audit_log (user_id, actor, action, entity, ent
 
 const countActions = `SELECT count(*) FILTER (WHERE action = 'insert'), count(*) FILTER (WHERE action = 'update') FROM audited`
 
-// A visit in the file is done on its date; a visit recorded differently is changed.
+// A visit in the file is done on its date; a visit recorded differently is changed. Each
+// visit added or changed is remembered, with what it was, for its audit row.
 const upsertVisits = `
 	WITH old AS (
-		SELECT v.patient_id, v.scheduled_visit_id, v.state, v.visit_date, v.missed_reason
+		SELECT v.id, v.state, v.visit_date, v.missed_reason
 		FROM visits v JOIN import_visits i USING (patient_id, scheduled_visit_id)
 	), changed AS (
 		INSERT INTO visits (study_id, patient_id, scheduled_visit_id, state, visit_date)
@@ -113,21 +128,18 @@ const upsertVisits = `
 		ON CONFLICT (patient_id, scheduled_visit_id) DO UPDATE
 			SET state = 'done', visit_date = EXCLUDED.visit_date, missed_reason = '', version = visits.version + 1, updated_at = now()
 			WHERE visits.state <> 'done' OR visits.visit_date <> EXCLUDED.visit_date
-		RETURNING id, patient_id, scheduled_visit_id, visit_date
-	), audited AS (` + auditColumns + `
-		SELECT $2, $3, CASE WHEN old.state IS NULL THEN 'insert' ELSE 'update' END, 'visit', c.id::text, $1, c.patient_id,
-			CASE WHEN old.state IS NOT NULL THEN jsonb_build_object('visit', sv.code, 'state', old.state, 'visit_date', old.visit_date, 'missed_reason', old.missed_reason) END,
-			jsonb_build_object('visit', sv.code, 'state', 'done', 'visit_date', c.visit_date), $4
-		FROM changed c
-		JOIN scheduled_visits sv ON sv.id = c.scheduled_visit_id
-		LEFT JOIN old ON old.patient_id = c.patient_id AND old.scheduled_visit_id = c.scheduled_visit_id
-		RETURNING action
-	) ` + countActions
+		RETURNING id, patient_id, scheduled_visit_id
+	)
+	INSERT INTO import_touched (visit_id, patient_id, scheduled_visit_id, action, before)
+	SELECT c.id, c.patient_id, c.scheduled_visit_id, CASE WHEN old.id IS NULL THEN 'insert' ELSE 'update' END,
+		CASE WHEN old.id IS NOT NULL THEN jsonb_build_object('state', old.state, 'visit_date', old.visit_date, 'missed_reason', old.missed_reason) END
+	FROM changed c LEFT JOIN old ON old.id = c.id`
 
-// A value in the file replaces the one recorded, or its missing code.
+// A value in the file replaces the one recorded, or its missing code; what it replaced is
+// remembered for the audit row.
 const upsertValues = `
 	WITH source AS (
-		SELECT v.id AS visit_id, v.patient_id, i.measure_id, i.value, i.missing_code
+		SELECT v.id AS visit_id, i.measure_id, i.value, i.missing_code
 		FROM import_values i JOIN visits v USING (patient_id, scheduled_visit_id)
 	), old AS (
 		SELECT vv.visit_id, vv.measure_id, vv.value, vv.missing_code
@@ -137,20 +149,40 @@ const upsertValues = `
 		SELECT $1, visit_id, measure_id, value, missing_code FROM source
 		ON CONFLICT (visit_id, measure_id) DO UPDATE SET value = EXCLUDED.value, missing_code = EXCLUDED.missing_code
 			WHERE visit_values.value IS DISTINCT FROM EXCLUDED.value OR visit_values.missing_code IS DISTINCT FROM EXCLUDED.missing_code
-		RETURNING visit_id, measure_id, value, missing_code
-	), bumped AS (
-		-- A changed value changes its visit: a form opened before the import must not
-		-- overwrite it unseen.
-		UPDATE visits SET version = version + 1, updated_at = now()
-		WHERE id IN (SELECT visit_id FROM changed JOIN old USING (visit_id, measure_id))
-	), audited AS (` + auditColumns + `
-		SELECT $2, $3, CASE WHEN old.visit_id IS NULL THEN 'insert' ELSE 'update' END, 'value', c.visit_id || ':' || m.code, $1, s.patient_id,
-			CASE WHEN old.visit_id IS NOT NULL THEN jsonb_build_object('measure', m.code, 'value', old.value, 'missing_code', old.missing_code) END,
-			jsonb_build_object('measure', m.code, 'value', c.value, 'missing_code', c.missing_code), $4
-		FROM changed c
-		JOIN source s USING (visit_id, measure_id)
+		RETURNING visit_id, measure_id
+	)
+	INSERT INTO import_changed_values (visit_id, measure_id, existed, old_value, old_missing_code)
+	SELECT c.visit_id, c.measure_id, old.visit_id IS NOT NULL, old.value, old.missing_code
+	FROM changed c LEFT JOIN old USING (visit_id, measure_id)`
+
+// A visit whose values changed changes too: its version goes up, so that a form opened
+// before the import cannot overwrite them unseen.
+const touchedByValues = `
+	INSERT INTO import_touched (visit_id, patient_id, scheduled_visit_id, action, before, bump)
+	SELECT DISTINCT c.visit_id, v.patient_id, v.scheduled_visit_id, 'update',
+		jsonb_build_object('state', v.state, 'visit_date', v.visit_date), true
+	FROM import_changed_values c JOIN visits v ON v.id = c.visit_id
+	ON CONFLICT (visit_id) DO NOTHING;
+	UPDATE visits v SET version = v.version + 1, updated_at = now() FROM import_touched t WHERE t.visit_id = v.id AND t.bump`
+
+// One audit row per visit added or changed, with its changed values before and after.
+const auditVisits = `
+	WITH vals AS (
+		SELECT c.visit_id,
+			jsonb_object_agg(m.code, COALESCE(to_jsonb(c.old_value), to_jsonb(c.old_missing_code))) FILTER (WHERE c.existed) AS before,
+			jsonb_object_agg(m.code, COALESCE(to_jsonb(vv.value), to_jsonb(vv.missing_code))) AS after
+		FROM import_changed_values c
+		JOIN visit_values vv USING (visit_id, measure_id)
 		JOIN measures m ON m.id = c.measure_id
-		LEFT JOIN old USING (visit_id, measure_id)
+		GROUP BY c.visit_id
+	), audited AS (` + auditColumns + `
+		SELECT $2, $3, t.action, 'visit', t.visit_id::text, $1, t.patient_id,
+			t.before || jsonb_build_object('visit', sv.code, 'values', COALESCE(vals.before, '{}')),
+			jsonb_build_object('visit', sv.code, 'state', v.state, 'visit_date', v.visit_date, 'values', COALESCE(vals.after, '{}')), $4
+		FROM import_touched t
+		JOIN visits v ON v.id = t.visit_id
+		JOIN scheduled_visits sv ON sv.id = t.scheduled_visit_id
+		LEFT JOIN vals ON vals.visit_id = t.visit_id
 		RETURNING action
 	) ` + countActions
 
@@ -283,3 +315,8 @@ var insertAEs = `
 		FROM changed c
 		RETURNING action
 	) ` + countActions
+
+// dayDate turns a day number (days since 1970-01-01) back into a date.
+func dayDate(day int32) time.Time { return time.Unix(int64(day)*86400, 0).UTC() }
+
+func dayNumber(t time.Time) int32 { return int32(t.Unix() / 86400) }
