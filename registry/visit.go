@@ -310,27 +310,50 @@ func updateVisit(ctx context.Context, tx pgx.Tx, who Actor, st *Study, p *Patien
 	return nil
 }
 
-// writeValues makes the visit's stored values those of v: a missed visit has none.
+// writeValues makes the visit's stored values those of v (a missed visit has none), in as
+// few statements as it takes: new values in one INSERT, changed ones in one UPDATE, dropped
+// ones in one DELETE. Statement triggers on visit_values (the dashboard summaries) then run
+// once per kind of change, and a new visit never fires an UPDATE trigger.
 func writeValues(ctx context.Context, tx pgx.Tx, st *Study, v *Visit, old map[string]Value) error {
-	b := &pgx.Batch{}
+	type rows struct {
+		ids     []int64
+		values  []*float64
+		missing []string
+	}
+	var added, changed rows
+	var dropped []int64
 	for _, m := range st.Measures {
 		now, has := v.Values[m.Code]
 		was, had := old[m.Code]
 		switch {
-		case has && (!had || !sameValue(was, now)):
-			b.Queue(`INSERT INTO visit_values (study_id, visit_id, measure_id, value, missing_code)
-				VALUES ($1, $2, $3, $4, NULLIF($5, ''))
-				ON CONFLICT (visit_id, measure_id) DO UPDATE SET value = EXCLUDED.value, missing_code = EXCLUDED.missing_code`,
-				st.ID, v.ID, m.ID, now.Value, now.Missing)
+		case has && !had:
+			added.ids, added.values, added.missing = append(added.ids, m.ID), append(added.values, now.Value), append(added.missing, now.Missing)
+		case has && !sameValue(was, now):
+			changed.ids, changed.values, changed.missing = append(changed.ids, m.ID), append(changed.values, now.Value), append(changed.missing, now.Missing)
 		case had && !has:
-			b.Queue(`DELETE FROM visit_values WHERE visit_id = $1 AND measure_id = $2`, v.ID, m.ID)
+			dropped = append(dropped, m.ID)
 		}
 	}
-	if b.Len() == 0 {
-		return nil
+	if len(added.ids) > 0 {
+		if _, err := tx.Exec(ctx, `INSERT INTO visit_values (study_id, visit_id, measure_id, value, missing_code)
+			SELECT $1, $2, u.measure_id, u.value, NULLIF(u.missing, '')
+			FROM unnest($3::bigint[], $4::float8[], $5::text[]) AS u (measure_id, value, missing)`,
+			st.ID, v.ID, added.ids, added.values, added.missing); err != nil {
+			return fmt.Errorf("insert visit values: %w", err)
+		}
 	}
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return fmt.Errorf("write visit values: %w", err)
+	if len(changed.ids) > 0 {
+		if _, err := tx.Exec(ctx, `UPDATE visit_values vv SET value = u.value, missing_code = NULLIF(u.missing, '')
+			FROM unnest($2::bigint[], $3::float8[], $4::text[]) AS u (measure_id, value, missing)
+			WHERE vv.visit_id = $1 AND vv.measure_id = u.measure_id`,
+			v.ID, changed.ids, changed.values, changed.missing); err != nil {
+			return fmt.Errorf("update visit values: %w", err)
+		}
+	}
+	if len(dropped) > 0 {
+		if _, err := tx.Exec(ctx, `DELETE FROM visit_values WHERE visit_id = $1 AND measure_id = ANY ($2)`, v.ID, dropped); err != nil {
+			return fmt.Errorf("delete visit values: %w", err)
+		}
 	}
 	return nil
 }

@@ -10,6 +10,9 @@ import (
 // UpcomingDays is how far ahead the worklist shows visits whose window has not opened yet.
 const UpcomingDays = 30
 
+// WorklistLimit is how many visits the worklist lists at most; the counts cover them all.
+const WorklistLimit = 500
+
 // WorklistEntry is a visit a nurse has to see to: due, overdue or upcoming.
 type WorklistEntry struct {
 	StudyCode  string
@@ -33,6 +36,7 @@ type Worklist struct {
 	Due      int
 	Overdue  int
 	Upcoming int
+	Limited  bool // more visits than WorklistLimit: the most urgent are listed
 }
 
 // Worklist computes, in SQL, the visits not yet recorded of active patients at u's sites
@@ -65,11 +69,15 @@ func (s *Store) Worklist(ctx context.Context, u *User, today time.Time, search s
 			  AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.patient_id = p.id AND v.scheduled_visit_id = sv.id)
 		)
 		SELECT study, title, study_number, site, visit, label, target, opens, closes,
-			CASE WHEN closes < $2 THEN 'overdue' WHEN opens <= $2 THEN 'due' ELSE 'upcoming' END AS state
+			CASE WHEN closes < $2 THEN 'overdue' WHEN opens <= $2 THEN 'due' ELSE 'upcoming' END AS state,
+			count(*) FILTER (WHERE closes < $2) OVER (),
+			count(*) FILTER (WHERE closes >= $2 AND opens <= $2) OVER (),
+			count(*) FILTER (WHERE opens > $2) OVER ()
 		FROM w
 		ORDER BY CASE WHEN closes < $2 THEN 0 WHEN opens <= $2 THEN 1 ELSE 2 END,
-			CASE WHEN opens > $2 THEN opens ELSE closes END, study, study_number, target`,
-		sites, today, escapeLike(strings.TrimSpace(search)), UpcomingDays)
+			CASE WHEN opens > $2 THEN opens ELSE closes END, study, study_number, target
+		LIMIT $5`,
+		sites, today, escapeLike(strings.TrimSpace(search)), UpcomingDays, WorklistLimit)
 	if err != nil {
 		return nil, fmt.Errorf("worklist: %w", err)
 	}
@@ -78,22 +86,20 @@ func (s *Store) Worklist(ctx context.Context, u *User, today time.Time, search s
 	for rows.Next() {
 		var e WorklistEntry
 		if err := rows.Scan(&e.StudyCode, &e.StudyTitle, &e.Number, &e.SiteCode, &e.VisitCode, &e.VisitLabel,
-			&e.Window.Target, &e.Window.Opens, &e.Window.Closes, &e.State); err != nil {
+			&e.Window.Target, &e.Window.Opens, &e.Window.Closes, &e.State, &wl.Overdue, &wl.Due, &wl.Upcoming); err != nil {
 			return nil, fmt.Errorf("read worklist: %w", err)
 		}
 		switch e.State {
 		case StateOverdue:
 			e.Days = DaysBetween(e.Window.Closes, today)
-			wl.Overdue++
 		case StateDue:
 			e.Days = DaysBetween(today, e.Window.Closes)
-			wl.Due++
 		default:
 			e.Days = DaysBetween(today, e.Window.Opens)
-			wl.Upcoming++
 		}
 		wl.Entries = append(wl.Entries, e)
 	}
+	wl.Limited = wl.Overdue+wl.Due+wl.Upcoming > len(wl.Entries)
 	return wl, rows.Err()
 }
 

@@ -11,8 +11,11 @@ func init() {
 		"Today is %s.":                {"Idag är det %s.", "I dag er det %s."},
 		"Study number":                {"Studienummer", "Studienummer"},
 		"Search":                      {"Sök", "Søg"},
-		"Show all":                    {"Visa alla", "Vis alle"},
-		"Enrol a patient:":            {"Inkludera en patient:", "Inkluder en patient:"},
+		"Showing the %d most urgent; search by study number to find others.": {
+			"Visar de %d mest brådskande; sök på studienummer för att hitta andra.",
+			"Viser de %d mest presserende; søg på studienummer for at finde andre."},
+		"Show all":         {"Visa alla", "Vis alle"},
+		"Enrol a patient:": {"Inkludera en patient:", "Inkluder en patient:"},
 		"Nothing to do: no visits are due, overdue or coming up.": {
 			"Inget att göra: inga besök är aktuella, försenade eller på väg.",
 			"Intet at gøre: ingen besøg er aktuelle, forsinkede eller på vej."},
