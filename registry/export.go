@@ -72,15 +72,27 @@ func (s *Store) Export(ctx context.Context, w io.Writer, who Actor, o ExportOpti
 		return 0, Errorf(EINVALID, "All tables at once come as a ZIP file.")
 	}
 	var rows int64
+	started := false
 	err := s.exportTx(ctx, o, func(e *exporter) error {
+		started = true
 		var err error
 		rows, err = e.write(ctx, w, o.Table)
 		return err
 	})
 	if err != nil {
+		if started {
+			s.auditBrokenExport(ctx, who, o)
+		}
 		return 0, err
 	}
 	return rows, s.auditExport(ctx, who, o, map[string]int64{o.Table: rows})
+}
+
+// auditBrokenExport records an export that broke off: some of its rows may have gone out.
+// It is written even when the request is gone (a closed download). The caller returns the
+// export's own error, so a failure here has nowhere more useful to go.
+func (s *Store) auditBrokenExport(ctx context.Context, who Actor, o ExportOptions) {
+	_ = s.auditExport(context.WithoutCancel(ctx), who, o, nil)
 }
 
 // ExportZip writes every table, a README.txt and an R script that reads them, as one ZIP,
@@ -92,7 +104,9 @@ func (s *Store) ExportZip(ctx context.Context, w io.Writer, who Actor, o ExportO
 	}
 	counts := map[string]int64{}
 	var names []string
+	started := false
 	err := s.exportTx(ctx, o, func(e *exporter) error {
+		started = true
 		zw := zip.NewWriter(w)
 		for _, table := range ExportTables {
 			if table == TableAudit && !o.WithAudit {
@@ -125,6 +139,9 @@ func (s *Store) ExportZip(ctx context.Context, w io.Writer, who Actor, o ExportO
 		return zw.Close()
 	})
 	if err != nil {
+		if started {
+			s.auditBrokenExport(ctx, who, o)
+		}
 		return nil, err
 	}
 	return counts, s.auditExport(ctx, who, o, counts)
@@ -164,6 +181,8 @@ func (s *Store) exportTx(ctx context.Context, o ExportOptions, fn func(*exporter
 	return tx.Commit(ctx)
 }
 
+// auditExport records an export: who, which table, which filters, how many rows (nil rows:
+// the export broke off).
 func (s *Store) auditExport(ctx context.Context, who Actor, o ExportOptions, rows map[string]int64) error {
 	filters := map[string]string{"delimiter": o.Delimiter}
 	if o.Site != "" {
@@ -175,7 +194,7 @@ func (s *Store) auditExport(ctx context.Context, who Actor, o ExportOptions, row
 	}
 	return s.Audit(ctx, who, AuditEntry{
 		Action: "export", Entity: "export", EntityID: o.Table, StudyID: studyID,
-		After: map[string]any{"table": o.Table, "filters": filters, "rows": rows},
+		After: map[string]any{"table": o.Table, "filters": filters, "rows": rows, "complete": rows != nil},
 	})
 }
 

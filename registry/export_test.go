@@ -399,3 +399,32 @@ func TestExportRefusesBadOptions(t *testing.T) {
 		}
 	}
 }
+
+// failingWriter takes n bytes, then fails, like a download the browser closed.
+type failingWriter struct{ n int }
+
+func (f *failingWriter) Write(p []byte) (int, error) {
+	if f.n -= len(p); f.n < 0 {
+		return 0, io.ErrClosedPipe
+	}
+	return len(p), nil
+}
+
+// TestBrokenExportIsAudited: an export that breaks off after some rows went out is still
+// in the audit trail, marked incomplete.
+func TestBrokenExportIsAudited(t *testing.T) {
+	store := kneeStudy(t, 200)
+	_, err := store.Export(context.Background(), &failingWriter{n: 100}, registry.Actor{Name: "stats@example"},
+		registry.ExportOptions{Study: "knee-oa", Table: registry.TableLong})
+	if err == nil {
+		t.Fatal("export to a failing writer succeeded")
+	}
+	var after string
+	if err := store.DB.QueryRow(context.Background(), `SELECT after::text FROM audit_log WHERE action = 'export' AND actor = 'stats@example'`).
+		Scan(&after); err != nil {
+		t.Fatalf("no audit row of the broken export: %v", err)
+	}
+	if !strings.Contains(after, `"complete": false`) {
+		t.Errorf("audit row of the broken export: %s", after)
+	}
+}

@@ -51,8 +51,8 @@ func (e LineError) String() string {
 type ImportResult struct {
 	ID         int64 // the import's number, in the audit rows' reason: "import 12"
 	Rows       int   // data rows read
-	Inserted   int64 // records added
-	Updated    int64 // records changed
+	Inserted   int64 // records added: visits for long and wide, else patients, events, adverse events
+	Updated    int64 // records changed; a visit whose values changed counts as changed
 	Errors     []LineError
 	ErrorCount int
 }
