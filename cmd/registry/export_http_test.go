@@ -263,3 +263,34 @@ func TestExportAndImportInTheBrowser(t *testing.T) {
 		t.Errorf("after the upload: %s", text)
 	}
 }
+
+// TestImportCommand: registry import reads a file, lists its errors by line and column, and
+// imports a good one; a second time it changes nothing.
+func TestImportCommand(t *testing.T) {
+	tr := newTestRegistry(t)
+	dir := t.TempDir()
+	good, bad := filepath.Join(dir, "patients.csv"), filepath.Join(dir, "bad.csv")
+	if out, err := tr.cli(t, "export", "--study", "ms-ahsct", "--table", "patients", "--delimiter", "semicolon", "--out", good); err != nil {
+		t.Fatalf("export: %v %s", err, out)
+	}
+	data, _ := os.ReadFile(good)
+	lines := strings.Split(string(data), "\n")
+	sexX := func(line string) string {
+		cells := strings.Split(line, ";")
+		cells[4] = "X"
+		return strings.Join(cells, ";")
+	}
+	broken := lines[0] + "\n" + sexX(lines[1]) + "\n" + sexX(lines[2]) + "\n"
+	os.WriteFile(bad, []byte(broken), 0o600)
+	out, err := tr.cli(t, "import", "--study", "ms-ahsct", "--table", "patients", bad)
+	if err == nil || !strings.Contains(out, "bad.csv: line 2, column sex: \"X\" is not F or M") || !strings.Contains(out, "line 3, column sex") {
+		t.Errorf("import of a bad file: %v\n%s", err, out)
+	}
+	out, err = tr.cli(t, "import", "--study", "ms-ahsct", "--table", "patients", good)
+	if err != nil || !strings.Contains(out, "0 records added, 0 changed") {
+		t.Errorf("re-import of the export: %v\n%s", err, out)
+	}
+	if out, err := tr.cli(t, "import", "--study", "ms-ahsct", "--table", "patients", filepath.Join(dir, "missing.csv")); err == nil {
+		t.Errorf("import of a missing file: %s", out)
+	}
+}
