@@ -5,7 +5,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -426,5 +430,49 @@ func TestBrokenExportIsAudited(t *testing.T) {
 	}
 	if !strings.Contains(after, `"complete": false`) {
 		t.Errorf("audit row of the broken export: %s", after)
+	}
+}
+
+// TestRScriptReadsTheZip runs the ZIP's R script, when R is installed, and checks the types
+// and row counts it reads.
+func TestRScriptReadsTheZip(t *testing.T) {
+	rscript, err := exec.LookPath("Rscript")
+	if err != nil {
+		t.Skip("R is not installed")
+	}
+	store := kneeStudy(t, 40)
+	for _, delimiter := range []string{"comma", "semicolon", "tab"} {
+		var b bytes.Buffer
+		counts, err := store.ExportZip(context.Background(), &b, registry.CLI, registry.ExportOptions{Study: "knee-oa", Delimiter: delimiter, WithAudit: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		zr, err := zip.NewReader(bytes.NewReader(b.Bytes()), int64(b.Len()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range zr.File {
+			rc, _ := f.Open()
+			data, _ := io.ReadAll(rc)
+			rc.Close()
+			if err := os.WriteFile(filepath.Join(dir, f.Name), data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		check := fmt.Sprintf(`source("read_knee_oa.R")
+stopifnot(nrow(long) == %d, nrow(wide) == %d, nrow(patients) == %d, nrow(adverse_events) == %d)
+stopifnot(is.numeric(long$value), inherits(long$visit_date, "Date"), is.logical(long$in_window), is.integer(long$days_from_treatment))
+stopifnot(is.integer(wide$pain_nrs), is.numeric(wide$koos_pain), is.character(wide$koos_pain_missing))
+stopifnot(inherits(patients$treated_on, "Date"), is.logical(adverse_events$serious), is.integer(adverse_events$grade))
+stopifnot(all(is.na(long$value) == !is.na(long$missing_code)))
+cat("ok\n")
+`, counts["long"], counts["wide"], counts["patients"], counts["adverse_events"])
+		cmd := exec.Command(rscript, "-e", check)
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "ok") {
+			t.Errorf("R with %s: %v\n%s", delimiter, err, out)
+		}
 	}
 }
