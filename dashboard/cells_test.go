@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"outcomereg/registry"
@@ -28,33 +29,36 @@ func demoStore(t *testing.T) *registry.Store {
 	return store
 }
 
-// cellsSnapshot lists both summary tables as text, rounded so that sums added up in a
+// cellQueries list every summary table as text, rounded so that sums added up in a
 // different order compare equal.
-func cellsSnapshot(t *testing.T, db *pgxpool.Pool) string {
+var cellQueries = []string{
+	`SELECT format('%s %s %s %s %s %s %s %s: %s %s %s %s %s %s %s', study_id, measure_id, scheduled_visit_id, arm_id, site_id, sex, age_band, status,
+		n, round(total::numeric, 6), round(total_sq::numeric, 4), change_n, round(change_total::numeric, 6), round(change_total_sq::numeric, 4), responders)
+	FROM dashboard_outcome_cells WHERE n > 0 OR change_n > 0 ORDER BY 1`,
+	`SELECT format('%s %s %s %s %s %s %s %s: %s %s %s', study_id, scheduled_visit_id, arm_id, site_id, sex, age_band, status, treated_month, done, missed, done_in_window)
+	FROM dashboard_visit_cells WHERE done + missed > 0 ORDER BY 1`,
+	`SELECT format('patients %s %s %s %s %s %s %s: %s', study_id, arm_id, site_id, sex, age_band, status, treated_month, n) FROM dashboard_patient_cells ORDER BY 1`,
+	`SELECT format('ae %s %s %s %s %s %s %s %s: %s', study_id, arm_id, site_id, sex, age_band, status, worst_grade, serious, n) FROM dashboard_ae_cells ORDER BY 1`,
+	`SELECT format('term %s %s %s %s %s %s %s: %s', study_id, arm_id, site_id, sex, age_band, status, term, n) FROM dashboard_ae_term_cells ORDER BY 1`,
+}
+
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+func snapshot(t *testing.T, db querier) string {
 	t.Helper()
 	var b strings.Builder
-	rows, err := db.Query(context.Background(), `
-		SELECT format('%s %s %s %s %s %s %s %s: %s %s %s %s %s %s %s', study_id, measure_id, scheduled_visit_id, arm_id, site_id, sex, age_band, status,
-			n, round(total::numeric, 6), round(total_sq::numeric, 4), change_n, round(change_total::numeric, 6), round(change_total_sq::numeric, 4), responders)
-		FROM dashboard_outcome_cells WHERE n > 0 OR change_n > 0 ORDER BY 1`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var s string
-		rows.Scan(&s)
-		b.WriteString(s + "\n")
-	}
-	rows, err = db.Query(context.Background(), `
-		SELECT format('%s %s %s %s %s %s %s: %s %s %s', study_id, scheduled_visit_id, arm_id, site_id, sex, age_band, status, done, missed, done_in_window)
-		FROM dashboard_visit_cells WHERE done + missed > 0 ORDER BY 1`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var s string
-		rows.Scan(&s)
-		b.WriteString(s + "\n")
+	for _, q := range cellQueries {
+		rows, err := db.Query(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var s string
+			rows.Scan(&s)
+			b.WriteString(s + "\n")
+		}
 	}
 	return b.String()
 }
@@ -72,30 +76,12 @@ func recomputed(t *testing.T, db *pgxpool.Pool) string {
 		dashboard_age_band(p.birth_year, p.treated_on), p.status)::dashboard_group) FROM patients p))`); err != nil {
 		t.Fatal(err)
 	}
-	var b strings.Builder
-	for _, q := range []string{
-		`SELECT format('%s %s %s %s %s %s %s %s: %s %s %s %s %s %s %s', study_id, measure_id, scheduled_visit_id, arm_id, site_id, sex, age_band, status,
-			n, round(total::numeric, 6), round(total_sq::numeric, 4), change_n, round(change_total::numeric, 6), round(change_total_sq::numeric, 4), responders)
-		FROM dashboard_outcome_cells WHERE n > 0 OR change_n > 0 ORDER BY 1`,
-		`SELECT format('%s %s %s %s %s %s %s: %s %s %s', study_id, scheduled_visit_id, arm_id, site_id, sex, age_band, status, done, missed, done_in_window)
-		FROM dashboard_visit_cells WHERE done + missed > 0 ORDER BY 1`,
-	} {
-		rows, err := tx.Query(ctx, q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var s string
-			rows.Scan(&s)
-			b.WriteString(s + "\n")
-		}
-	}
-	return b.String()
+	return snapshot(t, tx)
 }
 
 func wantCellsCurrent(t *testing.T, db *pgxpool.Pool, after string) {
 	t.Helper()
-	got, want := cellsSnapshot(t, db), recomputed(t, db)
+	got, want := snapshot(t, db), recomputed(t, db)
 	if got == "" {
 		t.Fatalf("%s: no summary cells at all", after)
 	}
@@ -133,6 +119,12 @@ func TestSummaryCellsFollowEveryWrite(t *testing.T) {
 		{"a patient moves site", `UPDATE patients SET site_id = (SELECT min(id) FROM sites), version = version + 1
 			WHERE id IN (SELECT id FROM patients ORDER BY id LIMIT 2)`},
 		{"a patient withdraws", `UPDATE patients SET status = 'withdrawn', status_on = treated_on + 30 WHERE id = (SELECT max(id) FROM patients WHERE status = 'active')`},
+		{"an adverse event is added", `INSERT INTO adverse_events (study_id, patient_id, term, onset_on, grade, serious, relatedness, outcome)
+			SELECT study_id, id, 'Headache', treated_on + 3, 4, true, 'possible', 'recovered' FROM patients ORDER BY id DESC LIMIT 3`},
+		{"an adverse event is regraded", `UPDATE adverse_events SET grade = 1, serious = false WHERE id = (SELECT max(id) FROM adverse_events)`},
+		{"an adverse event is deleted", `DELETE FROM adverse_events WHERE id = (SELECT min(id) FROM adverse_events)`},
+		{"a patient is enrolled", `INSERT INTO patients (study_id, site_id, study_number, arm_id, sex, birth_year, enrolled_on, treated_on)
+			SELECT study_id, site_id, 'NEW-1', arm_id, sex, birth_year, enrolled_on, treated_on FROM patients ORDER BY id LIMIT 1`},
 		{"a measure's MCID changes", `UPDATE measures SET mcid = 3 WHERE code = 'pain_nrs'`},
 	}
 	for _, s := range steps {
@@ -160,7 +152,7 @@ func TestSummaryCellsFollowEveryWrite(t *testing.T) {
 	for i, sv := range []int64{m3, baseVisit} { // follow-up first: the baseline arrives later
 		var visit int64
 		if err := db.QueryRow(ctx, `INSERT INTO visits (study_id, patient_id, scheduled_visit_id, state, visit_date)
-			SELECT $1, $2, $3, 'done', p.treated_on + $4 FROM patients p WHERE p.id = $2 RETURNING id`, studyID, patient, sv, 100-100*i).Scan(&visit); err != nil {
+			SELECT $1, $2, $3, 'done', p.treated_on + $4::int FROM patients p WHERE p.id = $2 RETURNING id`, studyID, patient, sv, 100-100*i).Scan(&visit); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := db.Exec(ctx, `INSERT INTO visit_values (study_id, visit_id, measure_id, value) VALUES ($1, $2, $3, $4)`,
@@ -183,6 +175,23 @@ func TestDashboardMatchesTheRows(t *testing.T) {
 	d, err := LoadStudy(ctx, store.DB, st, Filter{Sex: "F"}, Options{Today: demoToday, Lang: "en"})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Overdue: active patients whose window has closed with nothing recorded, counted
+	// directly.
+	for vi, v := range st.Visits {
+		for ai, a := range st.Arms {
+			var want int
+			if err := store.DB.QueryRow(ctx, `SELECT count(*) FROM patients p
+				WHERE p.study_id = $1 AND p.arm_id = $2 AND p.sex = 'F' AND p.status = 'active'
+				AND p.treated_on + $3::int + $4::int < $5::date
+				AND NOT EXISTS (SELECT 1 FROM visits x WHERE x.patient_id = p.id AND x.scheduled_visit_id = $6)`,
+				st.ID, a.ID, v.TargetDay, v.WindowAfter, demoToday, v.ID).Scan(&want); err != nil {
+				t.Fatal(err)
+			}
+			if got := d.Flow.Visits[vi].Arms[ai].Overdue.N; got != want {
+				t.Errorf("%s %s: %d overdue, want %d", v.Code, a.Code, got, want)
+			}
+		}
 	}
 	for _, arm := range []string{"stem-cells", "placebo"} {
 		var values, changes []float64

@@ -18,29 +18,32 @@ import (
 func LoadStudyList(ctx context.Context, db *pgxpool.Pool, opt Options) ([]StudyInfo, error) {
 	sc := smallCell{opt.SmallCell}
 	rows, err := db.Query(ctx, `
-		WITH pt AS (
-			SELECT study_id, treated_on, count(*) AS n FROM patients WHERE status = 'active' GROUP BY 1, 2),
-		closed AS (
-			SELECT pt.study_id, sum(pt.n) AS n FROM pt JOIN scheduled_visits sv ON sv.study_id = pt.study_id
-			WHERE pt.treated_on + sv.target_day + sv.window_after < $1::date GROUP BY 1),
-		open_recorded AS (
-			SELECT sv.study_id, count(*) AS n FROM scheduled_visits sv
+		WITH closed AS (
+			SELECT c.study_id, sum(c.n) AS n FROM dashboard_patient_cells c
+			JOIN scheduled_visits sv ON sv.study_id = c.study_id
+			WHERE c.status = 'active' AND c.treated_month < date_trunc('month', $1::date - sv.target_day - sv.window_after)
+			GROUP BY 1),
+		boundary AS (
+			SELECT sv.study_id, count(*) AS closed, count(v.id) AS recorded FROM scheduled_visits sv
 			JOIN patients p ON p.study_id = sv.study_id AND p.status = 'active'
-				AND p.treated_on >= $1::date - sv.target_day - sv.window_after
-			JOIN visits v ON v.patient_id = p.id AND v.scheduled_visit_id = sv.id GROUP BY 1),
+				AND p.treated_on >= date_trunc('month', $1::date - sv.target_day - sv.window_after)::date
+				AND p.treated_on < $1::date - sv.target_day - sv.window_after
+			LEFT JOIN visits v ON v.patient_id = p.id AND v.scheduled_visit_id = sv.id
+			GROUP BY 1),
 		recorded AS (
-			SELECT study_id, sum(done) AS done, sum(missed) AS missed,
-				sum(done + missed) FILTER (WHERE status = 'active') AS active_recorded
-			FROM dashboard_visit_cells GROUP BY 1),
-		enrolled AS (SELECT study_id, count(*) AS n FROM patients GROUP BY 1)
+			SELECT c.study_id, sum(c.done) AS done, sum(c.missed) AS missed,
+				sum(c.done + c.missed) FILTER (WHERE c.status = 'active'
+					AND c.treated_month < date_trunc('month', $1::date - sv.target_day - sv.window_after)) AS active_recorded
+			FROM dashboard_visit_cells c JOIN scheduled_visits sv ON sv.id = c.scheduled_visit_id GROUP BY 1),
+		enrolled AS (SELECT study_id, sum(n) AS n FROM dashboard_patient_cells GROUP BY 1)
 		SELECT s.code, s.title, s.indication, s.design, coalesce(e.n, 0)::int,
 			coalesce(r.done, 0)::int, coalesce(r.missed, 0)::int,
-			greatest(coalesce(c.n, 0) - (coalesce(r.active_recorded, 0) - coalesce(o.n, 0)), 0)::int
+			greatest(coalesce(c.n, 0) + coalesce(o.closed, 0) - coalesce(r.active_recorded, 0) - coalesce(o.recorded, 0), 0)::int
 		FROM studies s
 		LEFT JOIN enrolled e ON e.study_id = s.id
 		LEFT JOIN recorded r ON r.study_id = s.id
 		LEFT JOIN closed c ON c.study_id = s.id
-		LEFT JOIN open_recorded o ON o.study_id = s.id
+		LEFT JOIN boundary o ON o.study_id = s.id
 		ORDER BY s.code`, registry.Day(opt.Today))
 	if err != nil {
 		return nil, fmt.Errorf("list studies: %w", err)
@@ -126,11 +129,18 @@ func LoadOverview(ctx context.Context, store *registry.Store, f Filter, opt Opti
 		return nil, fmt.Errorf("overview: %w", err)
 	}
 
+	var studies []*registry.Study
 	for _, code := range codes {
 		st, err := store.Study(ctx, code)
 		if err != nil {
 			return nil, err
 		}
+		studies = append(studies, st)
+	}
+	if opt.QueriesOnly {
+		return nil, nil
+	}
+	for _, st := range studies {
 		if len(st.Measures) == 0 || len(st.Arms) == 0 {
 			continue
 		}

@@ -20,6 +20,9 @@ type Options struct {
 	Today     time.Time
 	Lang      string
 	SmallCell int
+	// QueriesOnly runs the SQL and returns nil: for benchmarks that time the bare SQL
+	// beside the whole page.
+	QueriesOnly bool
 }
 
 // sums are the summary-cell totals for a measure at a visit in one arm.
@@ -76,7 +79,8 @@ func LoadStudy(ctx context.Context, db *pgxpool.Pool, st *registry.Study, f Filt
 	for i := range status {
 		status[i] = map[string]int{}
 	}
-	type visitCounts struct{ done, missed, inWindow, activeRecorded, closedActive, openRecorded int }
+	// activeRecorded and closedActive count only active patients whose window has closed.
+	type visitCounts struct{ done, missed, inWindow, activeRecorded, closedActive int }
 	visits := make([][]visitCounts, nVisits)
 	for i := range visits {
 		visits[i] = make([]visitCounts, nArms)
@@ -94,9 +98,11 @@ func LoadStudy(ctx context.Context, db *pgxpool.Pool, st *registry.Study, f Filt
 	terms := map[string][]int{}
 	aePatients := make([]int, nArms)
 
-	b := &pgx.Batch{}
-	b.Queue(`SELECT p.arm_id, p.status, count(*) FROM patients p
-		WHERE p.study_id = $1 AND `+patientFilter+` GROUP BY 1, 2`, args...).
+	// Two batches on two connections, so that the slowest query (time to event) runs
+	// beside the rest.
+	b, survival := &pgx.Batch{}, &pgx.Batch{}
+	b.Queue(`SELECT c.arm_id, c.status, sum(c.n)::int FROM dashboard_patient_cells c
+		WHERE c.study_id = $1 AND `+cellFilter+` GROUP BY 1, 2`, args...).
 		Query(func(rows pgx.Rows) error {
 			var arm int64
 			var s string
@@ -110,8 +116,10 @@ func LoadStudy(ctx context.Context, db *pgxpool.Pool, st *registry.Study, f Filt
 			return err
 		})
 	b.Queue(`SELECT c.scheduled_visit_id, c.arm_id, sum(c.done)::int, sum(c.missed)::int, sum(c.done_in_window)::int,
-			(sum(c.done + c.missed) FILTER (WHERE c.status = 'active'))::int
-		FROM dashboard_visit_cells c WHERE c.study_id = $1 AND `+cellFilter+` GROUP BY 1, 2`, args...).
+			(sum(c.done + c.missed) FILTER (WHERE c.status = 'active'
+				AND c.treated_month < date_trunc('month', $5::date - sv.target_day - sv.window_after)))::int
+		FROM dashboard_visit_cells c JOIN scheduled_visits sv ON sv.id = c.scheduled_visit_id
+		WHERE c.study_id = $1 AND `+cellFilter+` GROUP BY 1, 2`, append(args, today)...).
 		Query(func(rows pgx.Rows) error {
 			var sv, arm int64
 			var done, missed, inWindow int
@@ -130,39 +138,41 @@ func LoadStudy(ctx context.Context, db *pgxpool.Pool, st *registry.Study, f Filt
 			})
 			return err
 		})
-	// Overdue = active patients whose window has closed, less the visits recorded for them.
-	// Those recorded are the active patients' records less the records of active patients
-	// whose window is still open: a small set, found by treatment date.
-	b.Queue(`WITH pt AS (
-			SELECT p.arm_id, p.treated_on, count(*) AS n FROM patients p
-			WHERE p.study_id = $1 AND p.status = 'active' AND `+patientFilter+` GROUP BY 1, 2)
-		SELECT sv.id, pt.arm_id, sum(pt.n)::int FROM pt JOIN scheduled_visits sv ON sv.study_id = $1
-		WHERE pt.treated_on + sv.target_day + sv.window_after < $5::date GROUP BY 1, 2`, append(args, today)...).
+	// Overdue = active patients whose window has closed, less the visits recorded for
+	// them. A window closes for patients treated before a cutoff day; the cells give the
+	// months before the cutoff's month, the patients of that one month are counted here.
+	b.Queue(`SELECT sv.id, c.arm_id, sum(c.n)::int FROM dashboard_patient_cells c
+		JOIN scheduled_visits sv ON sv.study_id = c.study_id
+		WHERE c.study_id = $1 AND c.status = 'active' AND `+cellFilter+`
+			AND c.treated_month < date_trunc('month', $5::date - sv.target_day - sv.window_after)
+		GROUP BY 1, 2`, append(args, today)...).
 		Query(func(rows pgx.Rows) error {
 			var sv, arm int64
 			var n int
 			_, err := pgx.ForEachRow(rows, []any{&sv, &arm, &n}, func() error {
 				if vi, ok := visitIndex[sv]; ok {
 					if ai, ok := armIndex[arm]; ok {
-						visits[vi][ai].closedActive = n
+						visits[vi][ai].closedActive += n
 					}
 				}
 				return nil
 			})
 			return err
 		})
-	b.Queue(`SELECT sv.id, p.arm_id, count(*)::int FROM scheduled_visits sv
+	b.Queue(`SELECT sv.id, p.arm_id, count(*)::int, count(v.id)::int FROM scheduled_visits sv
 		JOIN patients p ON p.study_id = sv.study_id AND p.status = 'active'
-			AND p.treated_on >= $5::date - sv.target_day - sv.window_after
-		JOIN visits v ON v.patient_id = p.id AND v.scheduled_visit_id = sv.id
+			AND p.treated_on >= date_trunc('month', $5::date - sv.target_day - sv.window_after)::date
+			AND p.treated_on < $5::date - sv.target_day - sv.window_after
+		LEFT JOIN visits v ON v.patient_id = p.id AND v.scheduled_visit_id = sv.id
 		WHERE sv.study_id = $1 AND `+patientFilter+` GROUP BY 1, 2`, append(args, today)...).
 		Query(func(rows pgx.Rows) error {
 			var sv, arm int64
-			var n int
-			_, err := pgx.ForEachRow(rows, []any{&sv, &arm, &n}, func() error {
+			var closed, recorded int
+			_, err := pgx.ForEachRow(rows, []any{&sv, &arm, &closed, &recorded}, func() error {
 				if vi, ok := visitIndex[sv]; ok {
 					if ai, ok := armIndex[arm]; ok {
-						visits[vi][ai].openRecorded = n
+						visits[vi][ai].closedActive += closed
+						visits[vi][ai].activeRecorded += recorded
 					}
 				}
 				return nil
@@ -188,7 +198,7 @@ func LoadStudy(ctx context.Context, db *pgxpool.Pool, st *registry.Study, f Filt
 		})
 	// Time to the first event; patients without one are censored on the day they left
 	// follow-up, or today for those still followed. Patients not yet treated are left out.
-	b.Queue(`WITH first AS (
+	survival.Queue(`WITH first AS (
 			SELECT patient_id, min(occurred_on) AS occurred_on FROM events WHERE study_id = $1 GROUP BY 1)
 		SELECT p.arm_id, greatest(coalesce(f.occurred_on, CASE WHEN p.status = 'active' THEN $5::date
 				ELSE least(p.status_on, $5::date) END) - p.treated_on, 0) AS days,
@@ -206,25 +216,25 @@ func LoadStudy(ctx context.Context, db *pgxpool.Pool, st *registry.Study, f Filt
 			})
 			return err
 		})
-	b.Queue(`WITH per AS (
-			SELECT patient_id, max(grade) AS worst, bool_or(serious) AS serious
-			FROM adverse_events WHERE study_id = $1 GROUP BY 1)
-		SELECT p.arm_id, per.worst, count(*)::int, (count(*) FILTER (WHERE per.serious))::int
-		FROM per JOIN patients p ON p.id = per.patient_id WHERE `+patientFilter+` GROUP BY 1, 2`, args...).
+	b.Queue(`SELECT c.arm_id, c.worst_grade, sum(c.n)::int, (sum(c.n) FILTER (WHERE c.serious))::int
+		FROM dashboard_ae_cells c WHERE c.study_id = $1 AND `+cellFilter+` GROUP BY 1, 2`, args...).
 		Query(func(rows pgx.Rows) error {
 			var arm int64
 			var r aeRow
-			_, err := pgx.ForEachRow(rows, []any{&arm, &r.worst, &r.patients, &r.serious}, func() error {
+			var serious *int
+			_, err := pgx.ForEachRow(rows, []any{&arm, &r.worst, &r.patients, &serious}, func() error {
 				if ai, ok := armIndex[arm]; ok {
+					if serious != nil {
+						r.serious = *serious
+					}
 					aes[ai] = append(aes[ai], r)
 				}
 				return nil
 			})
 			return err
 		})
-	b.Queue(`SELECT ae.term, p.arm_id, count(DISTINCT ae.patient_id)::int
-		FROM adverse_events ae JOIN patients p ON p.id = ae.patient_id
-		WHERE ae.study_id = $1 AND `+patientFilter+` GROUP BY 1, 2`, args...).
+	b.Queue(`SELECT c.term, c.arm_id, sum(c.n)::int
+		FROM dashboard_ae_term_cells c WHERE c.study_id = $1 AND `+cellFilter+` GROUP BY 1, 2`, args...).
 		Query(func(rows pgx.Rows) error {
 			var term string
 			var arm int64
@@ -240,8 +250,17 @@ func LoadStudy(ctx context.Context, db *pgxpool.Pool, st *registry.Study, f Filt
 			})
 			return err
 		})
-	if err := db.SendBatch(ctx, b).Close(); err != nil {
-		return nil, fmt.Errorf("dashboard %s: %w", st.Code, err)
+	errs := make(chan error, 2)
+	for _, batch := range []*pgx.Batch{b, survival} {
+		go func() { errs <- db.SendBatch(ctx, batch).Close() }()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			return nil, fmt.Errorf("dashboard %s: %w", st.Code, err)
+		}
+	}
+	if opt.QueriesOnly {
+		return nil, nil
 	}
 
 	sc := smallCell{opt.SmallCell}
@@ -267,7 +286,7 @@ func LoadStudy(ctx context.Context, db *pgxpool.Pool, st *registry.Study, f Filt
 		vf := VisitFlow{Visit: v.Code, Label: v.Label, Day: v.TargetDay}
 		for ai, a := range st.Arms {
 			c := visits[vi][ai]
-			overdue := max(c.closedActive-(c.activeRecorded-c.openRecorded), 0)
+			overdue := max(c.closedActive-c.activeRecorded, 0)
 			vf.Arms = append(vf.Arms, VisitArmCount{Arm: a.Code, Seen: sc.count(c.done), Missed: sc.count(c.missed),
 				Overdue: sc.count(overdue), InWindow: sc.count(c.inWindow)})
 			done += c.done

@@ -3,8 +3,9 @@
 -- patients; a group is the patients sharing study, arm, site, sex, age band and status, the
 -- finest level a dashboard filter reaches. Triggers on the clinical tables keep the cells
 -- correct for every writer (nurse forms, CSV import, the seed's COPY) without the writer
--- knowing: inserts are added incrementally, statement by statement, so bulk loads stay fast;
--- updates and deletes recompute the groups they touch from the rows themselves.
+-- knowing: each statement notes the visits or patients it touched (one row per statement,
+-- cheap even for a COPY of a million rows), and at commit a deferred trigger recomputes the
+-- groups of those patients from the rows themselves, once per transaction.
 
 -- Age at treatment in ten-year bands, clamped to under 40 (30) and 70 and over (70).
 CREATE FUNCTION dashboard_age_band(birth_year integer, treated_on date) RETURNS smallint
@@ -45,10 +46,36 @@ CREATE TABLE dashboard_visit_cells (
     sex                text NOT NULL,
     age_band           smallint NOT NULL,
     status             text NOT NULL,
+    -- The month of treatment: with it, overdue visits (window closed, nothing recorded)
+    -- are counted from the cells plus the patients of one month.
+    treated_month      date NOT NULL,
     done               bigint NOT NULL,
     missed             bigint NOT NULL,
     done_in_window     bigint NOT NULL,
-    PRIMARY KEY (study_id, scheduled_visit_id, arm_id, site_id, sex, age_band, status)
+    PRIMARY KEY (study_id, scheduled_visit_id, arm_id, site_id, sex, age_band, status, treated_month)
+);
+
+-- Patients per group (enrolment, allocation, status), and patients by worst adverse-event
+-- grade and seriousness, and by adverse-event term.
+CREATE TABLE dashboard_patient_cells (
+    study_id bigint NOT NULL, arm_id bigint NOT NULL, site_id bigint NOT NULL, sex text NOT NULL,
+    age_band smallint NOT NULL, status text NOT NULL, treated_month date NOT NULL,
+    n bigint NOT NULL,
+    PRIMARY KEY (study_id, arm_id, site_id, sex, age_band, status, treated_month)
+);
+CREATE TABLE dashboard_ae_cells (
+    study_id bigint NOT NULL, arm_id bigint NOT NULL, site_id bigint NOT NULL, sex text NOT NULL,
+    age_band smallint NOT NULL, status text NOT NULL,
+    worst_grade smallint NOT NULL, serious boolean NOT NULL,
+    n bigint NOT NULL,
+    PRIMARY KEY (study_id, arm_id, site_id, sex, age_band, status, worst_grade, serious)
+);
+CREATE TABLE dashboard_ae_term_cells (
+    study_id bigint NOT NULL, arm_id bigint NOT NULL, site_id bigint NOT NULL, sex text NOT NULL,
+    age_band smallint NOT NULL, status text NOT NULL,
+    term text NOT NULL,
+    n bigint NOT NULL,
+    PRIMARY KEY (study_id, arm_id, site_id, sex, age_band, status, term)
 );
 
 -- Whether a change from baseline counts as a response for a measure.
@@ -66,34 +93,74 @@ BEGIN
     IF groups IS NULL OR cardinality(groups) = 0 THEN
         RETURN;
     END IF;
+    -- One refresh at a time: two transactions rebuilding the same group would collide.
+    PERFORM pg_advisory_xact_lock(hashtext('dashboard_cells'));
+    -- A bulk load refreshes whole studies: scan and hash rather than look up row by row
+    -- (within the loading transaction the planner's statistics are still those of before).
+    IF cardinality(groups) > 20 THEN
+        PERFORM set_config('enable_nestloop', 'off', true);
+    END IF;
     DELETE FROM dashboard_outcome_cells c USING unnest(groups) g
     WHERE (c.study_id, c.arm_id, c.site_id, c.sex, c.age_band, c.status) = (g.study_id, g.arm_id, g.site_id, g.sex, g.age_band, g.status);
     DELETE FROM dashboard_visit_cells c USING unnest(groups) g
     WHERE (c.study_id, c.arm_id, c.site_id, c.sex, c.age_band, c.status) = (g.study_id, g.arm_id, g.site_id, g.sex, g.age_band, g.status);
+    DELETE FROM dashboard_patient_cells c USING unnest(groups) g
+    WHERE (c.study_id, c.arm_id, c.site_id, c.sex, c.age_band, c.status) = (g.study_id, g.arm_id, g.site_id, g.sex, g.age_band, g.status);
+    DELETE FROM dashboard_ae_cells c USING unnest(groups) g
+    WHERE (c.study_id, c.arm_id, c.site_id, c.sex, c.age_band, c.status) = (g.study_id, g.arm_id, g.site_id, g.sex, g.age_band, g.status);
+    DELETE FROM dashboard_ae_term_cells c USING unnest(groups) g
+    WHERE (c.study_id, c.arm_id, c.site_id, c.sex, c.age_band, c.status) = (g.study_id, g.arm_id, g.site_id, g.sex, g.age_band, g.status);
 
-    INSERT INTO dashboard_outcome_cells
-    SELECT p.study_id, vv.measure_id, v.scheduled_visit_id, p.arm_id, p.site_id, p.sex, g.age_band, p.status,
-           count(*), sum(vv.value), sum(vv.value * vv.value),
-           count(ch.change), coalesce(sum(ch.change), 0), coalesce(sum(ch.change * ch.change), 0),
-           count(*) FILTER (WHERE dashboard_responder(ch.change, m.direction, m.mcid))
+    CREATE TEMP TABLE IF NOT EXISTS dashboard_refreshing (
+        id bigint, study_id bigint, arm_id bigint, site_id bigint, sex text, age_band smallint, status text, treated_month date
+    ) ON COMMIT DROP;
+    TRUNCATE dashboard_refreshing;
+    INSERT INTO dashboard_refreshing
+    SELECT p.id, p.study_id, p.arm_id, p.site_id, p.sex, g.age_band, p.status, date_trunc('month', p.treated_on)::date
     FROM unnest(groups) g
     JOIN patients p ON p.study_id = g.study_id AND p.site_id = g.site_id AND p.arm_id = g.arm_id
-        AND p.sex = g.sex AND p.status = g.status AND dashboard_age_band(p.birth_year, p.treated_on) = g.age_band
-    JOIN visits v ON v.study_id = p.study_id AND v.patient_id = p.id AND v.state = 'done'
-    JOIN scheduled_visits sv ON sv.id = v.scheduled_visit_id
-    JOIN visit_values vv ON vv.visit_id = v.id AND vv.value IS NOT NULL
-    JOIN measures m ON m.id = vv.measure_id
-    LEFT JOIN LATERAL (
-        SELECT vv.value - b.value AS change
-        FROM scheduled_visits bsv
-        JOIN visits bv ON bv.patient_id = p.id AND bv.scheduled_visit_id = bsv.id AND bv.state = 'done'
-        JOIN visit_values b ON b.visit_id = bv.id AND b.measure_id = vv.measure_id AND b.value IS NOT NULL
-        WHERE bsv.study_id = p.study_id AND bsv.is_baseline AND NOT sv.is_baseline
-    ) ch ON true
+        AND p.sex = g.sex AND p.status = g.status AND dashboard_age_band(p.birth_year, p.treated_on) = g.age_band;
+
+    INSERT INTO dashboard_patient_cells
+    SELECT study_id, arm_id, site_id, sex, age_band, status, treated_month, count(*) FROM dashboard_refreshing GROUP BY 1, 2, 3, 4, 5, 6, 7;
+
+    INSERT INTO dashboard_ae_cells
+    SELECT p.study_id, p.arm_id, p.site_id, p.sex, p.age_band, p.status, a.worst, a.serious, count(*)
+    FROM dashboard_refreshing p
+    JOIN (SELECT patient_id, max(grade)::smallint AS worst, bool_or(serious) AS serious
+          FROM adverse_events WHERE patient_id IN (SELECT id FROM dashboard_refreshing) GROUP BY 1) a ON a.patient_id = p.id
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
+
+    INSERT INTO dashboard_ae_term_cells
+    SELECT p.study_id, p.arm_id, p.site_id, p.sex, p.age_band, p.status, a.term, count(DISTINCT a.patient_id)
+    FROM dashboard_refreshing p JOIN adverse_events a ON a.patient_id = p.id
+    GROUP BY 1, 2, 3, 4, 5, 6, 7;
+
+    INSERT INTO dashboard_outcome_cells
+    WITH vals AS MATERIALIZED (
+        SELECT p.id AS patient_id, p.study_id, p.arm_id, p.site_id, p.sex, g.age_band, p.status,
+               v.scheduled_visit_id, sv.is_baseline, vv.measure_id, vv.value
+        FROM unnest(groups) g
+        JOIN patients p ON p.study_id = g.study_id AND p.site_id = g.site_id AND p.arm_id = g.arm_id
+            AND p.sex = g.sex AND p.status = g.status AND dashboard_age_band(p.birth_year, p.treated_on) = g.age_band
+        JOIN visits v ON v.study_id = p.study_id AND v.patient_id = p.id AND v.state = 'done'
+        JOIN scheduled_visits sv ON sv.id = v.scheduled_visit_id
+        JOIN visit_values vv ON vv.visit_id = v.id AND vv.value IS NOT NULL
+    ), changes AS (
+        SELECT f.*, f.value - b.value AS change
+        FROM vals f
+        LEFT JOIN vals b ON b.patient_id = f.patient_id AND b.measure_id = f.measure_id AND b.is_baseline AND NOT f.is_baseline
+    )
+    SELECT c.study_id, c.measure_id, c.scheduled_visit_id, c.arm_id, c.site_id, c.sex, c.age_band, c.status,
+           count(*), sum(c.value), sum(c.value * c.value),
+           count(c.change), coalesce(sum(c.change), 0), coalesce(sum(c.change * c.change), 0),
+           count(*) FILTER (WHERE dashboard_responder(c.change, m.direction, m.mcid))
+    FROM changes c JOIN measures m ON m.id = c.measure_id
     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
 
     INSERT INTO dashboard_visit_cells
     SELECT p.study_id, v.scheduled_visit_id, p.arm_id, p.site_id, p.sex, g.age_band, p.status,
+           date_trunc('month', p.treated_on)::date,
            count(*) FILTER (WHERE v.state = 'done'), count(*) FILTER (WHERE v.state = 'missed'),
            count(*) FILTER (WHERE v.state = 'done' AND v.visit_date - p.treated_on
                BETWEEN sv.target_day - sv.window_before AND sv.target_day + sv.window_after)
@@ -102,7 +169,8 @@ BEGIN
         AND p.sex = g.sex AND p.status = g.status AND dashboard_age_band(p.birth_year, p.treated_on) = g.age_band
     JOIN visits v ON v.study_id = p.study_id AND v.patient_id = p.id
     JOIN scheduled_visits sv ON sv.id = v.scheduled_visit_id
-    GROUP BY 1, 2, 3, 4, 5, 6, 7;
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
+    PERFORM set_config('enable_nestloop', 'on', true);
 END;
 $$;
 
@@ -113,102 +181,84 @@ CREATE FUNCTION dashboard_groups_of(patient_ids bigint[]) RETURNS dashboard_grou
     FROM patients p WHERE p.id = ANY (patient_ids)
 $$;
 
--- New visit values are added to their cells: their own value and change from baseline, and,
--- for a new baseline value, the changes of the patient's follow-up values recorded before it.
-CREATE FUNCTION dashboard_values_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO dashboard_outcome_cells AS c
-    SELECT study_id, measure_id, scheduled_visit_id, arm_id, site_id, sex, age_band, status,
-           count(value), coalesce(sum(value), 0), coalesce(sum(value * value), 0),
-           count(change), coalesce(sum(change), 0), coalesce(sum(change * change), 0),
-           count(*) FILTER (WHERE responder)
-    FROM (
-        SELECT p.study_id, nv.measure_id, v.scheduled_visit_id, p.arm_id, p.site_id, p.sex,
-               dashboard_age_band(p.birth_year, p.treated_on) AS age_band, p.status,
-               nv.value, ch.change, dashboard_responder(ch.change, m.direction, m.mcid) AS responder
-        FROM new_values nv
-        JOIN visits v ON v.id = nv.visit_id AND v.state = 'done'
-        JOIN patients p ON p.id = v.patient_id
-        JOIN scheduled_visits sv ON sv.id = v.scheduled_visit_id
-        JOIN measures m ON m.id = nv.measure_id
-        LEFT JOIN LATERAL (
-            SELECT nv.value - b.value AS change
-            FROM scheduled_visits bsv
-            JOIN visits bv ON bv.patient_id = p.id AND bv.scheduled_visit_id = bsv.id AND bv.state = 'done'
-            JOIN visit_values b ON b.visit_id = bv.id AND b.measure_id = nv.measure_id AND b.value IS NOT NULL
-            WHERE bsv.study_id = p.study_id AND bsv.is_baseline AND NOT sv.is_baseline
-        ) ch ON true
-        WHERE nv.value IS NOT NULL
-        UNION ALL
-        SELECT p.study_id, fv.measure_id, f.scheduled_visit_id, p.arm_id, p.site_id, p.sex,
-               dashboard_age_band(p.birth_year, p.treated_on), p.status,
-               NULL, fv.value - nb.value, dashboard_responder(fv.value - nb.value, m.direction, m.mcid)
-        FROM new_values nb
-        JOIN visits bv ON bv.id = nb.visit_id AND bv.state = 'done'
-        JOIN scheduled_visits bsv ON bsv.id = bv.scheduled_visit_id AND bsv.is_baseline
-        JOIN patients p ON p.id = bv.patient_id
-        JOIN visits f ON f.patient_id = p.id AND f.id <> bv.id AND f.state = 'done'
-        JOIN visit_values fv ON fv.visit_id = f.id AND fv.measure_id = nb.measure_id AND fv.value IS NOT NULL
-        JOIN measures m ON m.id = nb.measure_id
-        WHERE nb.value IS NOT NULL
-          AND NOT EXISTS (SELECT 1 FROM new_values x WHERE x.visit_id = fv.visit_id AND x.measure_id = fv.measure_id)
-    ) added
-    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
-    ON CONFLICT (study_id, measure_id, scheduled_visit_id, arm_id, site_id, sex, age_band, status) DO UPDATE SET
-        n = c.n + excluded.n, total = c.total + excluded.total, total_sq = c.total_sq + excluded.total_sq,
-        change_n = c.change_n + excluded.change_n, change_total = c.change_total + excluded.change_total,
-        change_total_sq = c.change_total_sq + excluded.change_total_sq, responders = c.responders + excluded.responders;
-    RETURN NULL;
-END;
-$$;
+-- What each statement touched, flushed at commit by dashboard_flush.
+CREATE TABLE dashboard_pending (
+    id          bigserial PRIMARY KEY,
+    visit_ids   bigint[] NOT NULL DEFAULT '{}',
+    patient_ids bigint[] NOT NULL DEFAULT '{}'
+);
 
-CREATE FUNCTION dashboard_visits_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO dashboard_visit_cells AS c
-    SELECT p.study_id, v.scheduled_visit_id, p.arm_id, p.site_id, p.sex,
-           dashboard_age_band(p.birth_year, p.treated_on), p.status,
-           count(*) FILTER (WHERE v.state = 'done'), count(*) FILTER (WHERE v.state = 'missed'),
-           count(*) FILTER (WHERE v.state = 'done' AND v.visit_date - p.treated_on
-               BETWEEN sv.target_day - sv.window_before AND sv.target_day + sv.window_after)
-    FROM new_visits v
-    JOIN patients p ON p.id = v.patient_id
-    JOIN scheduled_visits sv ON sv.id = v.scheduled_visit_id
-    GROUP BY 1, 2, 3, 4, 5, 6, 7
-    ON CONFLICT (study_id, scheduled_visit_id, arm_id, site_id, sex, age_band, status) DO UPDATE SET
-        done = c.done + excluded.done, missed = c.missed + excluded.missed,
-        done_in_window = c.done_in_window + excluded.done_in_window;
-    RETURN NULL;
-END;
-$$;
-
--- Updates and deletes recompute the groups of the patients they touch (before and after).
-CREATE FUNCTION dashboard_values_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+-- dashboard_flush recomputes the groups of every patient the transaction touched; the
+-- first call at commit does the work, the others find nothing left.
+CREATE FUNCTION dashboard_flush() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     ids bigint[];
 BEGIN
-    IF TG_OP = 'UPDATE' THEN
-        SELECT array_agg(DISTINCT v.patient_id) INTO ids FROM visits v
-        WHERE v.id IN (SELECT visit_id FROM old_values UNION SELECT visit_id FROM new_values);
-    ELSE
-        SELECT array_agg(DISTINCT v.patient_id) INTO ids FROM visits v
-        WHERE v.id IN (SELECT visit_id FROM old_values);
+    WITH taken AS (DELETE FROM dashboard_pending RETURNING visit_ids, patient_ids)
+    SELECT array_agg(DISTINCT x.id) INTO ids FROM (
+        SELECT unnest(patient_ids) AS id FROM taken
+        UNION
+        SELECT v.patient_id FROM visits v WHERE v.id = ANY (ARRAY(SELECT unnest(visit_ids) FROM taken))
+    ) x;
+    IF ids IS NOT NULL THEN
+        PERFORM dashboard_refresh(dashboard_groups_of(ids));
     END IF;
-    PERFORM dashboard_refresh(dashboard_groups_of(ids));
     RETURN NULL;
 END;
 $$;
 
-CREATE FUNCTION dashboard_visits_changed() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    ids bigint[];
+CREATE CONSTRAINT TRIGGER dashboard_pending_flush AFTER INSERT ON dashboard_pending
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION dashboard_flush();
+
+CREATE FUNCTION dashboard_values_touched() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'UPDATE' THEN
-        SELECT array_agg(DISTINCT patient_id) INTO ids
-        FROM (SELECT patient_id FROM old_visits UNION SELECT patient_id FROM new_visits) x;
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO dashboard_pending (visit_ids) SELECT array_agg(DISTINCT visit_id) FROM new_values HAVING count(*) > 0;
+    ELSIF TG_OP = 'UPDATE' THEN
+        INSERT INTO dashboard_pending (visit_ids)
+        SELECT array_agg(DISTINCT visit_id) FROM (SELECT visit_id FROM old_values UNION ALL SELECT visit_id FROM new_values) x HAVING count(*) > 0;
     ELSE
-        SELECT array_agg(DISTINCT patient_id) INTO ids FROM old_visits;
+        INSERT INTO dashboard_pending (visit_ids) SELECT array_agg(DISTINCT visit_id) FROM old_values HAVING count(*) > 0;
     END IF;
-    PERFORM dashboard_refresh(dashboard_groups_of(ids));
+    RETURN NULL;
+END;
+$$;
+
+CREATE FUNCTION dashboard_visits_touched() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO dashboard_pending (patient_ids) SELECT array_agg(DISTINCT patient_id) FROM new_visits HAVING count(*) > 0;
+    ELSIF TG_OP = 'UPDATE' THEN
+        INSERT INTO dashboard_pending (patient_ids)
+        SELECT array_agg(DISTINCT patient_id) FROM (SELECT patient_id FROM old_visits UNION ALL SELECT patient_id FROM new_visits) x HAVING count(*) > 0;
+    ELSE
+        INSERT INTO dashboard_pending (patient_ids) SELECT array_agg(DISTINCT patient_id) FROM old_visits HAVING count(*) > 0;
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+CREATE FUNCTION dashboard_patients_touched() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'patients' THEN
+        INSERT INTO dashboard_pending (patient_ids) SELECT array_agg(id) FROM new_rows HAVING count(*) > 0;
+    ELSIF TG_OP = 'INSERT' THEN
+        INSERT INTO dashboard_pending (patient_ids) SELECT array_agg(DISTINCT patient_id) FROM new_rows HAVING count(*) > 0;
+    ELSIF TG_OP = 'UPDATE' THEN
+        INSERT INTO dashboard_pending (patient_ids)
+        SELECT array_agg(DISTINCT patient_id) FROM (SELECT patient_id FROM old_rows UNION ALL SELECT patient_id FROM new_rows) x HAVING count(*) > 0;
+    ELSE
+        INSERT INTO dashboard_pending (patient_ids) SELECT array_agg(DISTINCT patient_id) FROM old_rows HAVING count(*) > 0;
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+-- A deleted patient's group is refreshed at once: at commit the patient is gone.
+CREATE FUNCTION dashboard_patients_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM dashboard_refresh((SELECT array_agg(DISTINCT ROW(o.study_id, o.arm_id, o.site_id, o.sex,
+        dashboard_age_band(o.birth_year, o.treated_on), o.status)::dashboard_group) FROM old_rows o));
     RETURN NULL;
 END;
 $$;
@@ -247,19 +297,29 @@ END;
 $$;
 
 CREATE TRIGGER dashboard_values_insert AFTER INSERT ON visit_values
-    REFERENCING NEW TABLE AS new_values FOR EACH STATEMENT EXECUTE FUNCTION dashboard_values_inserted();
+    REFERENCING NEW TABLE AS new_values FOR EACH STATEMENT EXECUTE FUNCTION dashboard_values_touched();
 CREATE TRIGGER dashboard_values_update AFTER UPDATE ON visit_values
-    REFERENCING OLD TABLE AS old_values NEW TABLE AS new_values FOR EACH STATEMENT EXECUTE FUNCTION dashboard_values_changed();
+    REFERENCING OLD TABLE AS old_values NEW TABLE AS new_values FOR EACH STATEMENT EXECUTE FUNCTION dashboard_values_touched();
 CREATE TRIGGER dashboard_values_delete AFTER DELETE ON visit_values
-    REFERENCING OLD TABLE AS old_values FOR EACH STATEMENT EXECUTE FUNCTION dashboard_values_changed();
+    REFERENCING OLD TABLE AS old_values FOR EACH STATEMENT EXECUTE FUNCTION dashboard_values_touched();
 
 CREATE TRIGGER dashboard_visits_insert AFTER INSERT ON visits
-    REFERENCING NEW TABLE AS new_visits FOR EACH STATEMENT EXECUTE FUNCTION dashboard_visits_inserted();
+    REFERENCING NEW TABLE AS new_visits FOR EACH STATEMENT EXECUTE FUNCTION dashboard_visits_touched();
 CREATE TRIGGER dashboard_visits_update AFTER UPDATE ON visits
-    REFERENCING OLD TABLE AS old_visits NEW TABLE AS new_visits FOR EACH STATEMENT EXECUTE FUNCTION dashboard_visits_changed();
+    REFERENCING OLD TABLE AS old_visits NEW TABLE AS new_visits FOR EACH STATEMENT EXECUTE FUNCTION dashboard_visits_touched();
 CREATE TRIGGER dashboard_visits_delete AFTER DELETE ON visits
-    REFERENCING OLD TABLE AS old_visits FOR EACH STATEMENT EXECUTE FUNCTION dashboard_visits_changed();
+    REFERENCING OLD TABLE AS old_visits FOR EACH STATEMENT EXECUTE FUNCTION dashboard_visits_touched();
 
+CREATE TRIGGER dashboard_patients_insert AFTER INSERT ON patients
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION dashboard_patients_touched();
+CREATE TRIGGER dashboard_patients_delete AFTER DELETE ON patients
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION dashboard_patients_deleted();
+CREATE TRIGGER dashboard_adverse_events_insert AFTER INSERT ON adverse_events
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION dashboard_patients_touched();
+CREATE TRIGGER dashboard_adverse_events_update AFTER UPDATE ON adverse_events
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION dashboard_patients_touched();
+CREATE TRIGGER dashboard_adverse_events_delete AFTER DELETE ON adverse_events
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION dashboard_patients_touched();
 CREATE TRIGGER dashboard_patients_update AFTER UPDATE ON patients
     REFERENCING OLD TABLE AS old_patients NEW TABLE AS new_patients FOR EACH STATEMENT EXECUTE FUNCTION dashboard_patients_changed();
 
