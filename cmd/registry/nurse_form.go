@@ -4,7 +4,9 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"outcomereg/registry"
 	"outcomereg/views"
@@ -31,12 +33,45 @@ func formErrors(err error) (views.FormErrors, bool) {
 	return views.FormErrors{}, false
 }
 
+// nurseInput guards a nurse page against input PostgreSQL would refuse: a path segment that
+// is not valid UTF-8 or holds a NUL byte names no page (404), and the same in a query or
+// form value is replaced, so that nothing a user sends can end in a 500.
+func (a *app) nurseInput(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		for _, name := range []string{"code", "number", "visit", "event", "ae"} {
+			if v := r.PathValue(name); !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
+				a.failTranslated(w, r, registry.Errorf(registry.ENOTFOUND, "There is no page at this address."))
+				return
+			}
+		}
+		q := r.URL.Query()
+		for k, vs := range q {
+			for i := range vs {
+				vs[i] = cleanText(vs[i])
+			}
+			q[k] = vs
+		}
+		r.URL.RawQuery = q.Encode()
+		h(w, r)
+	}
+}
+
+// cleanText makes a typed value storable: valid UTF-8 without NUL bytes.
+func cleanText(s string) string {
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
+}
+
 // parseNurseForm reads a posted form; a body that cannot be read is a 400, not a 500.
 func (a *app) parseNurseForm(w http.ResponseWriter, r *http.Request) bool {
 	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
 	if err := r.ParseForm(); err != nil {
 		a.failTranslated(w, r, registry.Errorf(registry.EINVALID, "The form could not be read."))
 		return false
+	}
+	for _, vs := range r.PostForm {
+		for i := range vs {
+			vs[i] = cleanText(vs[i])
+		}
 	}
 	return true
 }

@@ -190,3 +190,39 @@ func TestEnrolAllocatesAndAudits(t *testing.T) {
 		t.Fatalf("%d allocation audit rows, want 1", n)
 	}
 }
+
+// Nothing a user can send ends in a 500: bytes PostgreSQL refuses, odd paths and ids.
+func TestOddInputNeverAnswers500(t *testing.T) {
+	tr := newTestRegistry(t)
+	e := dueVisit(t, tr)
+	c := tr.client(t, "nurse.copenhagen@demo.registry")
+	patient := tr.URL + "/studies/knee-oa/patients/" + e.Number
+	for _, path := range []string{
+		"/studies/knee-oa/patients/%FF", "/studies/%00/patients/KOA-000001", "/studies/knee-oa/patients/KOA-000001/visits/%FF",
+		"/studies/knee-oa/patients/KOA-000001/adverse-events/99999999999999999999", "/studies/knee-oa/patients/KOA-000001/adverse-events/-1",
+		"/studies/nope/patients/KOA-000001", "/studies/knee-oa/patients/KOA-000001/visits/nope", "/worklist?q=%FF%00",
+		"/studies/knee-oa/patients/KOA-000001/audit?from=2026-13-45&user=%00",
+	} {
+		if status, _ := get(t, c, tr.URL+path); status == http.StatusInternalServerError || status == http.StatusOK && strings.Contains(path, "%FF/") {
+			t.Errorf("GET %s: %d", path, status)
+		}
+	}
+	form := kneeVisitForm("5")
+	form.Set("notes", "bad \x00 bytes \xff here")
+	form.Set("m_koos_adl", "1e400")
+	if status, body, _ := post(t, c, patient+"/visits/"+e.VisitCode, form); status != http.StatusBadRequest || !strings.Contains(body, "Enter a number.") {
+		t.Fatalf("odd bytes and a huge number: %d", status)
+	}
+	form.Set("m_koos_adl", "70")
+	if status, _, _ := post(t, c, patient+"/visits/"+e.VisitCode, form); status != http.StatusSeeOther {
+		t.Fatalf("odd bytes in the notes: %d, want saved without them", status)
+	}
+	for _, f := range []url.Values{{"term": {"\x00"}, "grade": {"x"}}, {"grade": {"99999999999999999999"}}} {
+		if status, _, _ := post(t, c, patient+"/adverse-events", f); status != http.StatusBadRequest {
+			t.Errorf("adverse event %v: %d, want 400", f, status)
+		}
+	}
+	if status, _, _ := post(t, c, patient+"/events/abc/delete", url.Values{"reason": {"x"}}); status != http.StatusNotFound {
+		t.Errorf("delete event abc: %d, want 404", status)
+	}
+}
