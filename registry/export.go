@@ -171,7 +171,9 @@ func (s *Store) exportTx(ctx context.Context, o ExportOptions, fn func(*exporter
 	}
 	defer tx.Rollback(ctx)
 	// extra_float_digits 1 prints the shortest text that reads back as the same double.
-	if _, err := tx.Exec(ctx, `SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL extra_float_digits = 1; SET LOCAL TimeZone = 'UTC'`); err != nil {
+	// work_mem lets the sort of a large study's rows stay in memory.
+	if _, err := tx.Exec(ctx, `SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL extra_float_digits = 1; SET LOCAL TimeZone = 'UTC';
+		SET LOCAL work_mem = '64MB'`); err != nil {
 		return fmt.Errorf("export settings: %w", err)
 	}
 	e.tx = tx

@@ -154,6 +154,11 @@ func BenchmarkExportLong(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer conn.Release()
+		// The same sort memory as the export's own transaction: a fair comparison.
+		if _, err := conn.Exec(ctx, `SET work_mem = '64MB'`); err != nil {
+			b.Fatal(err)
+		}
+		defer conn.Exec(ctx, `RESET work_mem`)
 		start := time.Now()
 		tag, err := conn.Conn().PgConn().CopyTo(ctx, io.Discard, sql)
 		if err != nil {

@@ -16,6 +16,10 @@ var importNumberPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
 // kind of record is then inserted or updated by one statement that also writes the audit
 // rows of what it changed, so that a million rows take seconds.
 func (im *importer) apply(ctx context.Context, tx pgx.Tx, who Actor, o ImportOptions, sha string) error {
+	// Joins and aggregates over a million rows stay in memory instead of spilling to disk.
+	if _, err := tx.Exec(ctx, `SET LOCAL work_mem = '128MB'`); err != nil {
+		return fmt.Errorf("import settings: %w", err)
+	}
 	err := tx.QueryRow(ctx, `
 		INSERT INTO imports (study_id, user_id, actor, table_name, file_name, file_sha256, rows, inserted, updated)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0) RETURNING id`,
@@ -86,7 +90,7 @@ func (im *importer) copyVisits(ctx context.Context, tx pgx.Tx) error {
 		CREATE TEMP TABLE import_touched (visit_id bigint PRIMARY KEY, patient_id bigint, scheduled_visit_id bigint,
 			action text, before jsonb, bump boolean NOT NULL DEFAULT false) ON COMMIT DROP;
 		CREATE TEMP TABLE import_changed_values (visit_id bigint, measure_id bigint, existed boolean,
-			old_value double precision, old_missing_code text) ON COMMIT DROP`); err != nil {
+			old_value double precision, old_missing_code text, value double precision, missing_code text) ON COMMIT DROP`); err != nil {
 		return err
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"import_visits"}, []string{"patient_id", "scheduled_visit_id", "visit_date"},
@@ -149,20 +153,20 @@ const upsertValues = `
 		SELECT $1, visit_id, measure_id, value, missing_code FROM source
 		ON CONFLICT (visit_id, measure_id) DO UPDATE SET value = EXCLUDED.value, missing_code = EXCLUDED.missing_code
 			WHERE visit_values.value IS DISTINCT FROM EXCLUDED.value OR visit_values.missing_code IS DISTINCT FROM EXCLUDED.missing_code
-		RETURNING visit_id, measure_id
+		RETURNING visit_id, measure_id, value, missing_code
 	)
-	INSERT INTO import_changed_values (visit_id, measure_id, existed, old_value, old_missing_code)
-	SELECT c.visit_id, c.measure_id, old.visit_id IS NOT NULL, old.value, old.missing_code
+	INSERT INTO import_changed_values (visit_id, measure_id, existed, old_value, old_missing_code, value, missing_code)
+	SELECT c.visit_id, c.measure_id, old.visit_id IS NOT NULL, old.value, old.missing_code, c.value, c.missing_code
 	FROM changed c LEFT JOIN old USING (visit_id, measure_id)`
 
 // A visit whose values changed changes too: its version goes up, so that a form opened
 // before the import cannot overwrite them unseen.
 const touchedByValues = `
 	INSERT INTO import_touched (visit_id, patient_id, scheduled_visit_id, action, before, bump)
-	SELECT DISTINCT c.visit_id, v.patient_id, v.scheduled_visit_id, 'update',
-		jsonb_build_object('state', v.state, 'visit_date', v.visit_date), true
-	FROM import_changed_values c JOIN visits v ON v.id = c.visit_id
-	ON CONFLICT (visit_id) DO NOTHING;
+	SELECT v.id, v.patient_id, v.scheduled_visit_id, 'update', jsonb_build_object('state', v.state, 'visit_date', v.visit_date), true
+	FROM visits v
+	WHERE v.id IN (SELECT c.visit_id FROM import_changed_values c
+		WHERE NOT EXISTS (SELECT FROM import_touched t WHERE t.visit_id = c.visit_id));
 	UPDATE visits v SET version = v.version + 1, updated_at = now() FROM import_touched t WHERE t.visit_id = v.id AND t.bump`
 
 // One audit row per visit added or changed, with its changed values before and after.
@@ -170,9 +174,8 @@ const auditVisits = `
 	WITH vals AS (
 		SELECT c.visit_id,
 			jsonb_object_agg(m.code, COALESCE(to_jsonb(c.old_value), to_jsonb(c.old_missing_code))) FILTER (WHERE c.existed) AS before,
-			jsonb_object_agg(m.code, COALESCE(to_jsonb(vv.value), to_jsonb(vv.missing_code))) AS after
+			jsonb_object_agg(m.code, COALESCE(to_jsonb(c.value), to_jsonb(c.missing_code))) AS after
 		FROM import_changed_values c
-		JOIN visit_values vv USING (visit_id, measure_id)
 		JOIN measures m ON m.id = c.measure_id
 		GROUP BY c.visit_id
 	), audited AS (` + auditColumns + `
