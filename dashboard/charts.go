@@ -93,7 +93,14 @@ func SurvivalChart(id string, s Survival, arms []ArmInfo, xLabel, yLabel, ciLabe
 		curve := []opts.LineData{{Value: []any{0, 1}}}
 		lower := []opts.LineData{{Value: []any{0, 1}}}
 		band := []opts.LineData{{Value: []any{0, 0}}}
-		for _, st := range ac.Curve.Steps {
+		prev := 1.0
+		for i, st := range ac.Curve.Steps {
+			// Survival and its interval change only at events: censoring-only steps add
+			// nothing to a step line but size (a study of 100,000 has thousands).
+			if st.Survival == prev && i < len(ac.Curve.Steps)-1 {
+				continue
+			}
+			prev = st.Survival
 			curve = append(curve, opts.LineData{Value: []any{st.Time, round(st.Survival)}})
 			lo, hi := st.Survival, st.Survival
 			if st.LogCI.Estimable {

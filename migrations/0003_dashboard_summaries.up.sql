@@ -178,7 +178,7 @@ $$;
 CREATE FUNCTION dashboard_groups_of(patient_ids bigint[]) RETURNS dashboard_group[] LANGUAGE sql STABLE AS $$
     SELECT array_agg(DISTINCT ROW(p.study_id, p.arm_id, p.site_id, p.sex,
         dashboard_age_band(p.birth_year, p.treated_on), p.status)::dashboard_group)
-    FROM patients p WHERE p.id = ANY (patient_ids)
+    FROM unnest(patient_ids) AS i (id) JOIN patients p ON p.id = i.id
 $$;
 
 -- What each statement touched, flushed at commit by dashboard_flush.
@@ -198,7 +198,7 @@ BEGIN
     SELECT array_agg(DISTINCT x.id) INTO ids FROM (
         SELECT unnest(patient_ids) AS id FROM taken
         UNION
-        SELECT v.patient_id FROM visits v WHERE v.id = ANY (ARRAY(SELECT unnest(visit_ids) FROM taken))
+        SELECT v.patient_id FROM (SELECT DISTINCT unnest(visit_ids) AS id FROM taken) t JOIN visits v ON v.id = t.id
     ) x;
     IF ids IS NOT NULL THEN
         PERFORM dashboard_refresh(dashboard_groups_of(ids));
