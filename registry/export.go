@@ -112,7 +112,7 @@ func (s *Store) ExportZip(ctx context.Context, w io.Writer, who Actor, o ExportO
 			if table == TableAudit && !o.WithAudit {
 				continue
 			}
-			// A fixed time keeps the archive the same bytes for the same data.
+			// No modification time: the same data gives the same archive, byte for byte.
 			f, err := zw.CreateHeader(&zip.FileHeader{Name: table + ".csv", Method: zip.Deflate})
 			if err != nil {
 				return err
