@@ -83,7 +83,7 @@ func (a *app) studyDashboard(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(d.Survival.EventTypes) > 0 {
 		charts.Survival = dashboard.SurvivalChart("chart_survival", d.Survival, d.Arms,
-			views.T(ctx, "days after treatment"), views.T(ctx, "event-free"), views.T(ctx, "95% CI"))
+			views.T(ctx, "days after treatment"), views.T(ctx, "event-free"), views.T(ctx, "95%% CI"))
 	}
 	a.render(w, r, http.StatusOK, views.StudyDashboard(a.page(r, d.Study.Title), views.DashboardData{
 		D: d, Sites: sites, Charts: charts, JSONURL: "/studies/" + d.Study.Code + "/dashboard.json" + d.Filter.Query(),

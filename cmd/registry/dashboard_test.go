@@ -123,6 +123,9 @@ func TestStudyDashboardFigures(t *testing.T) {
 	if m := notANumber.FindString(html); m != "" {
 		t.Errorf("dashboard page shows %q", m)
 	}
+	if strings.Contains(html, "%!") {
+		t.Error("dashboard page has a broken format verb (%!)")
+	}
 	if strings.Contains(html, "https://") || strings.Contains(html, "go-echarts-assets") {
 		t.Error("dashboard page links outside the registry")
 	}
