@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"net/http"
+	"os"
+	"strconv"
 	"slices"
 	"testing"
 	"time"
@@ -21,7 +23,11 @@ func BenchmarkDashboards100k(b *testing.B) {
 		tr := newTestRegistry(b)
 		ctx := context.Background()
 		start := time.Now()
-		if err := seed.Patients(ctx, tr.store, "knee-oa", 100_000, seed.Options{Seed: 2, Today: demoToday}); err != nil {
+		n := 100_000
+		if s := os.Getenv("DASHBOARD_BENCH_PATIENTS"); s != "" { // for profiling on less data
+			n, _ = strconv.Atoi(s)
+		}
+		if err := seed.Patients(ctx, tr.store, "knee-oa", n, seed.Options{Seed: 2, Today: demoToday}); err != nil {
 			b.Fatal(err)
 		}
 		b.ReportMetric(time.Since(start).Seconds(), "s/seed-100k")
