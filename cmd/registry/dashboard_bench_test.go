@@ -4,8 +4,8 @@ import (
 	"context"
 	"net/http"
 	"os"
-	"strconv"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
