@@ -55,6 +55,18 @@ func BenchmarkDashboards100k(b *testing.B) {
 				b.Fatal(err)
 			}
 		})
+		// The same without QueriesOnly: SQL plus the statistics built in Go, no HTML.
+		full := opt
+		full.QueriesOnly = false
+		studyModel := median(func() {
+			st, err := tr.store.Study(ctx, "knee-oa")
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := dashboard.LoadStudy(ctx, tr.store.DB, st, dashboard.Filter{}, full); err != nil {
+				b.Fatal(err)
+			}
+		})
 		overviewSQL := median(func() {
 			if _, err := tr.store.Sites(ctx); err != nil {
 				b.Fatal(err)
@@ -67,11 +79,14 @@ func BenchmarkDashboards100k(b *testing.B) {
 		study := page("/studies/knee-oa/dashboard")
 		filtered := page("/studies/knee-oa/dashboard?site=aarhus&sex=F&age=60-69")
 		overview := page("/dashboard")
+		list := page("/studies")
 		b.StopTimer()
 
 		ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 		b.ReportMetric(ms(study), "ms/study-page")
 		b.ReportMetric(ms(studySQL), "ms/study-sql")
+		b.ReportMetric(ms(studyModel), "ms/study-sql+statistics")
+		b.ReportMetric(ms(list), "ms/study-list-page")
 		b.ReportMetric(float64(study)/float64(studySQL), "study-page/sql")
 		b.ReportMetric(ms(filtered), "ms/study-page-filtered")
 		b.ReportMetric(ms(overview), "ms/overview-page")
