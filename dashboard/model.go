@@ -185,12 +185,15 @@ type Survival struct {
 // ArmCurve is one arm's Kaplan–Meier curve; for researchers the curve stops where fewer
 // patients than the small-cell threshold remain at risk.
 type ArmCurve struct {
-	Arm        string  `json:"arm"`
-	Events     Count   `json:"events"`
-	Curve      KMCurve `json:"curve"`
-	AtRisk     []Count `json:"at_risk"`
-	Suppressed bool    `json:"suppressed,omitempty"`
-	Truncated  bool    `json:"truncated,omitempty"`
+	Arm    string  `json:"arm"`
+	Events Count   `json:"events"`
+	Curve  KMCurve `json:"curve"`
+	AtRisk []Count `json:"at_risk"`
+	// SurvivalAt is the curve at each of Survival.Times (the chart's numbers as a table);
+	// not estimable past the (possibly truncated) curve's end.
+	SurvivalAt []SurvivalPoint `json:"survival_at"`
+	Suppressed bool            `json:"suppressed,omitempty"`
+	Truncated  bool            `json:"truncated,omitempty"`
 }
 
 // AdverseEvents summarises adverse events by arm.
@@ -213,4 +216,12 @@ type TermAE struct {
 	Term     string  `json:"term"`
 	Total    int     `json:"-"`
 	Patients []Count `json:"patients_by_arm"`
+}
+
+// SurvivalPoint is the Kaplan–Meier estimate at one time with its log-scale 95% interval.
+type SurvivalPoint struct {
+	Time      float64  `json:"time"`
+	Survival  float64  `json:"survival"`
+	CI        Interval `json:"ci_log"`
+	Estimable bool     `json:"estimable"`
 }

@@ -373,6 +373,7 @@ func LoadStudy(ctx context.Context, db *pgxpool.Pool, st *registry.Study, f Filt
 			ac.AtRisk = append(ac.AtRisk, sc.count(n))
 		}
 		sc.curve(&ac)
+		ac.SurvivalAt = survivalAt(ac.Curve, d.Survival.Times)
 		d.Survival.Arms = append(d.Survival.Arms, ac)
 	}
 	if nArms >= 2 {
@@ -482,4 +483,24 @@ func atRiskStep(maxDays float64) float64 {
 		}
 	}
 	return 3650
+}
+
+// survivalAt reads a curve at the given times: the last step at or before each time (1
+// before the first step), as long as the curve's follow-up reaches it.
+func survivalAt(c KMCurve, times []float64) []SurvivalPoint {
+	out := []SurvivalPoint{}
+	for _, t := range times {
+		p := SurvivalPoint{Time: t}
+		if c.Estimable && len(c.Steps) > 0 && t <= c.Steps[len(c.Steps)-1].Time {
+			p.Survival, p.CI, p.Estimable = 1, Interval{Lower: 1, Upper: 1, Estimable: true}, true
+			for _, st := range c.Steps {
+				if st.Time > t {
+					break
+				}
+				p.Survival, p.CI = st.Survival, st.LogCI
+			}
+		}
+		out = append(out, p)
+	}
+	return out
 }

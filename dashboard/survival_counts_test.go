@@ -87,3 +87,20 @@ func TestSurvivalCountsDegenerate(t *testing.T) {
 		t.Errorf("empty groups: %+v", lr)
 	}
 }
+
+func TestSurvivalAtReadsTheCurve(t *testing.T) {
+	c := KaplanMeierCounts([]TimeCount{{Time: 10, Events: 2, Censored: 1}, {Time: 20, Events: 1}, {Time: 30, Censored: 4}})
+	got := survivalAt(c, []float64{0, 10, 15, 30, 31})
+	want := []float64{1, c.Steps[0].Survival, c.Steps[0].Survival, c.Steps[2].Survival}
+	for i, w := range want {
+		if !got[i].Estimable || got[i].Survival != w {
+			t.Errorf("at %v: %+v, want %v", got[i].Time, got[i], w)
+		}
+	}
+	if got[1].CI != c.Steps[0].LogCI {
+		t.Errorf("at 10: interval %+v, want %+v", got[1].CI, c.Steps[0].LogCI)
+	}
+	if got[4].Estimable {
+		t.Errorf("past the end of follow-up: %+v", got[4])
+	}
+}

@@ -112,7 +112,7 @@ func TestStudyDashboardFigures(t *testing.T) {
 		t.Fatalf("dashboard: %d", status)
 	}
 	for _, want := range []string{
-		`id="chart_means_pain_nrs"`, `id="chart_survival"`, `src="/static/echarts.min.js"`,
+		`id="chart_means_pain_nrs"`, `id="chart_survival"`, `src="/static/echarts.min.js"`, `id="survival-at"`,
 		fmt.Sprintf("Enrolled: %d.", patients),
 		numForTest(v.VsControl.Lower) + " to " + numForTest(v.VsControl.Upper),
 	} {
