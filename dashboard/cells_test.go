@@ -32,14 +32,14 @@ func demoStore(t *testing.T) *registry.Store {
 // cellQueries list every summary table as text, rounded so that sums added up in a
 // different order compare equal.
 var cellQueries = []string{
-	`SELECT format('%s %s %s %s %s %s %s %s: %s %s %s %s %s %s %s', study_id, measure_id, scheduled_visit_id, arm_id, site_id, sex, age_band, status,
+	`SELECT format('%s %s %s %s %s %s %s %s %s: %s %s %s %s %s %s %s', study_id, measure_id, scheduled_visit_id, arm_id, site_id, sex, age_band, status, treated_month,
 		n, round(total::numeric, 6), round(total_sq::numeric, 4), change_n, round(change_total::numeric, 6), round(change_total_sq::numeric, 4), responders)
 	FROM dashboard_outcome_cells WHERE n > 0 OR change_n > 0 ORDER BY 1`,
 	`SELECT format('%s %s %s %s %s %s %s %s: %s %s %s', study_id, scheduled_visit_id, arm_id, site_id, sex, age_band, status, treated_month, done, missed, done_in_window)
 	FROM dashboard_visit_cells WHERE done + missed > 0 ORDER BY 1`,
 	`SELECT format('patients %s %s %s %s %s %s %s: %s', study_id, arm_id, site_id, sex, age_band, status, treated_month, n) FROM dashboard_patient_cells ORDER BY 1`,
-	`SELECT format('ae %s %s %s %s %s %s %s %s: %s', study_id, arm_id, site_id, sex, age_band, status, worst_grade, serious, n) FROM dashboard_ae_cells ORDER BY 1`,
-	`SELECT format('term %s %s %s %s %s %s %s: %s', study_id, arm_id, site_id, sex, age_band, status, term, n) FROM dashboard_ae_term_cells ORDER BY 1`,
+	`SELECT format('ae %s %s %s %s %s %s %s %s %s: %s', study_id, arm_id, site_id, sex, age_band, status, treated_month, worst_grade, serious, n) FROM dashboard_ae_cells ORDER BY 1`,
+	`SELECT format('term %s %s %s %s %s %s %s %s: %s', study_id, arm_id, site_id, sex, age_band, status, treated_month, term, n) FROM dashboard_ae_term_cells ORDER BY 1`,
 }
 
 type querier interface {
@@ -72,8 +72,12 @@ func recomputed(t *testing.T, db *pgxpool.Pool) string {
 		t.Fatal(err)
 	}
 	defer tx.Rollback(ctx)
-	if _, err := tx.Exec(ctx, `SELECT dashboard_refresh((SELECT array_agg(DISTINCT ROW(p.study_id, p.arm_id, p.site_id, p.sex,
-		dashboard_age_band(p.birth_year, p.treated_on), p.status)::dashboard_group) FROM patients p))`); err != nil {
+	// Start from empty tables, so that a stale cell of a group no patient is in any more
+	// shows as a difference too.
+	if _, err := tx.Exec(ctx, `DELETE FROM dashboard_outcome_cells; DELETE FROM dashboard_visit_cells; DELETE FROM dashboard_patient_cells;
+		DELETE FROM dashboard_ae_cells; DELETE FROM dashboard_ae_term_cells;
+		SELECT dashboard_refresh((SELECT array_agg(DISTINCT ROW(p.study_id, p.arm_id, p.site_id, p.sex,
+		dashboard_age_band(p.birth_year, p.treated_on), p.status, date_trunc('month', p.treated_on)::date)::dashboard_group) FROM patients p))`); err != nil {
 		t.Fatal(err)
 	}
 	return snapshot(t, tx)

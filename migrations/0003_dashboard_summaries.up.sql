@@ -1,7 +1,9 @@
 -- Dashboard summaries: per-cell sums that the researchers' dashboards aggregate instead of
 -- scanning every visit value. A cell is one measure at one scheduled visit for one group of
--- patients; a group is the patients sharing study, arm, site, sex, age band and status, the
--- finest level a dashboard filter reaches. Triggers on the clinical tables keep the cells
+-- patients; a group is the patients sharing study, arm, site, sex, age band and status (the
+-- finest level a dashboard filter reaches) and the month of their treatment. The month keeps
+-- groups small (a few dozen patients even in a study of 100,000), so that the refresh after
+-- a nurse's save is cheap; the dashboards sum over the months. Triggers on the clinical tables keep the cells
 -- correct for every writer (nurse forms, CSV import, the seed's COPY) without the writer
 -- knowing: each statement notes the visits or patients it touched (one row per statement,
 -- cheap even for a COPY of a million rows), and at commit a deferred trigger recomputes the
@@ -13,7 +15,7 @@ CREATE FUNCTION dashboard_age_band(birth_year integer, treated_on date) RETURNS 
     RETURN least(greatest((extract(year FROM treated_on)::integer - birth_year) / 10 * 10, 30), 70)::smallint;
 
 CREATE TYPE dashboard_group AS (
-    study_id bigint, arm_id bigint, site_id bigint, sex text, age_band smallint, status text
+    study_id bigint, arm_id bigint, site_id bigint, sex text, age_band smallint, status text, treated_month date
 );
 
 -- Values and changes from baseline per measure, visit and patient group. Mean and SD follow
@@ -27,6 +29,7 @@ CREATE TABLE dashboard_outcome_cells (
     sex                text NOT NULL,
     age_band           smallint NOT NULL,
     status             text NOT NULL,
+    treated_month      date NOT NULL,
     n                  bigint NOT NULL,
     total              double precision NOT NULL,
     total_sq           double precision NOT NULL,
@@ -34,7 +37,7 @@ CREATE TABLE dashboard_outcome_cells (
     change_total       double precision NOT NULL,
     change_total_sq    double precision NOT NULL,
     responders         bigint NOT NULL,
-    PRIMARY KEY (study_id, measure_id, scheduled_visit_id, arm_id, site_id, sex, age_band, status)
+    PRIMARY KEY (study_id, measure_id, scheduled_visit_id, arm_id, site_id, sex, age_band, status, treated_month)
 );
 
 -- Recorded visits per scheduled visit and patient group.
@@ -65,17 +68,17 @@ CREATE TABLE dashboard_patient_cells (
 );
 CREATE TABLE dashboard_ae_cells (
     study_id bigint NOT NULL, arm_id bigint NOT NULL, site_id bigint NOT NULL, sex text NOT NULL,
-    age_band smallint NOT NULL, status text NOT NULL,
+    age_band smallint NOT NULL, status text NOT NULL, treated_month date NOT NULL,
     worst_grade smallint NOT NULL, serious boolean NOT NULL,
     n bigint NOT NULL,
-    PRIMARY KEY (study_id, arm_id, site_id, sex, age_band, status, worst_grade, serious)
+    PRIMARY KEY (study_id, arm_id, site_id, sex, age_band, status, treated_month, worst_grade, serious)
 );
 CREATE TABLE dashboard_ae_term_cells (
     study_id bigint NOT NULL, arm_id bigint NOT NULL, site_id bigint NOT NULL, sex text NOT NULL,
-    age_band smallint NOT NULL, status text NOT NULL,
+    age_band smallint NOT NULL, status text NOT NULL, treated_month date NOT NULL,
     term text NOT NULL,
     n bigint NOT NULL,
-    PRIMARY KEY (study_id, arm_id, site_id, sex, age_band, status, term)
+    PRIMARY KEY (study_id, arm_id, site_id, sex, age_band, status, treated_month, term)
 );
 
 -- Whether a change from baseline counts as a response for a measure.
@@ -88,61 +91,93 @@ CREATE FUNCTION dashboard_responder(change double precision, direction text, mci
     END;
 
 -- dashboard_refresh recomputes every cell of the given patient groups from the clinical rows.
+--
+-- Two transactions rebuilding the same group would collide, so a group is rebuilt by one at
+-- a time. A refresh of a few groups (a nurse's save) locks those groups, under a shared lock
+-- of their study, and finds their patients (a few dozen) by index. A bulk refresh (a COPY,
+-- an import, a changed study definition) locks its studies whole, one lock per study rather
+-- than thousands, and rebuilds them whole, which a scan does faster than group lookups.
+-- Locks are taken in order, so refreshes cannot deadlock. Either way the patients in scope
+-- go to a temporary table first, analysed, so that every aggregate below is planned for
+-- the number of patients it really reads.
 CREATE FUNCTION dashboard_refresh(groups dashboard_group[]) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    bulk boolean;
+    studies bigint[];
 BEGIN
     IF groups IS NULL OR cardinality(groups) = 0 THEN
         RETURN;
     END IF;
-    -- One refresh at a time: two transactions rebuilding the same group would collide.
-    PERFORM pg_advisory_xact_lock(hashtext('dashboard_cells'));
-    -- A bulk load refreshes whole studies: scan and hash rather than look up row by row
-    -- (within the loading transaction the planner's statistics are still those of before).
-    IF cardinality(groups) > 20 THEN
-        PERFORM set_config('enable_nestloop', 'off', true);
-    END IF;
-    DELETE FROM dashboard_outcome_cells c USING unnest(groups) g
-    WHERE (c.study_id, c.arm_id, c.site_id, c.sex, c.age_band, c.status) = (g.study_id, g.arm_id, g.site_id, g.sex, g.age_band, g.status);
-    DELETE FROM dashboard_visit_cells c USING unnest(groups) g
-    WHERE (c.study_id, c.arm_id, c.site_id, c.sex, c.age_band, c.status) = (g.study_id, g.arm_id, g.site_id, g.sex, g.age_band, g.status);
-    DELETE FROM dashboard_patient_cells c USING unnest(groups) g
-    WHERE (c.study_id, c.arm_id, c.site_id, c.sex, c.age_band, c.status) = (g.study_id, g.arm_id, g.site_id, g.sex, g.age_band, g.status);
-    DELETE FROM dashboard_ae_cells c USING unnest(groups) g
-    WHERE (c.study_id, c.arm_id, c.site_id, c.sex, c.age_band, c.status) = (g.study_id, g.arm_id, g.site_id, g.sex, g.age_band, g.status);
-    DELETE FROM dashboard_ae_term_cells c USING unnest(groups) g
-    WHERE (c.study_id, c.arm_id, c.site_id, c.sex, c.age_band, c.status) = (g.study_id, g.arm_id, g.site_id, g.sex, g.age_band, g.status);
+    bulk := cardinality(groups) > 64;
+    SELECT array_agg(DISTINCT g.study_id ORDER BY g.study_id) INTO studies FROM unnest(groups) g;
 
     CREATE TEMP TABLE IF NOT EXISTS dashboard_refreshing (
-        id bigint, study_id bigint, arm_id bigint, site_id bigint, sex text, age_band smallint, status text, treated_month date
+        id bigint, study_id bigint, arm_id bigint, site_id bigint, sex text, age_band smallint, status text,
+        treated_month date, treated_on date
     ) ON COMMIT DROP;
     TRUNCATE dashboard_refreshing;
-    INSERT INTO dashboard_refreshing
-    SELECT p.id, p.study_id, p.arm_id, p.site_id, p.sex, g.age_band, p.status, date_trunc('month', p.treated_on)::date
-    FROM unnest(groups) g
-    JOIN patients p ON p.study_id = g.study_id AND p.site_id = g.site_id AND p.arm_id = g.arm_id
-        AND p.sex = g.sex AND p.status = g.status AND dashboard_age_band(p.birth_year, p.treated_on) = g.age_band;
+
+    IF bulk THEN
+        PERFORM pg_advisory_xact_lock(hashtextextended('dashboard study ' || s, 0)) FROM unnest(studies) s;
+        DELETE FROM dashboard_outcome_cells WHERE study_id = ANY(studies);
+        DELETE FROM dashboard_visit_cells WHERE study_id = ANY(studies);
+        DELETE FROM dashboard_patient_cells WHERE study_id = ANY(studies);
+        DELETE FROM dashboard_ae_cells WHERE study_id = ANY(studies);
+        DELETE FROM dashboard_ae_term_cells WHERE study_id = ANY(studies);
+        INSERT INTO dashboard_refreshing
+        SELECT p.id, p.study_id, p.arm_id, p.site_id, p.sex, dashboard_age_band(p.birth_year, p.treated_on), p.status,
+               date_trunc('month', p.treated_on)::date, p.treated_on
+        FROM patients p WHERE p.study_id = ANY(studies);
+    ELSE
+        PERFORM pg_advisory_xact_lock_shared(hashtextextended('dashboard study ' || s, 0)) FROM unnest(studies) s;
+        PERFORM pg_advisory_xact_lock(k)
+        FROM (SELECT DISTINCT hashtextextended('dashboard group ' || g::text, 0) AS k FROM unnest(groups) g ORDER BY 1) x;
+        DELETE FROM dashboard_outcome_cells c USING unnest(groups) g
+        WHERE (c.study_id, c.arm_id, c.site_id, c.sex, c.age_band, c.status, c.treated_month)
+            = (g.study_id, g.arm_id, g.site_id, g.sex, g.age_band, g.status, g.treated_month);
+        DELETE FROM dashboard_visit_cells c USING unnest(groups) g
+        WHERE (c.study_id, c.arm_id, c.site_id, c.sex, c.age_band, c.status, c.treated_month)
+            = (g.study_id, g.arm_id, g.site_id, g.sex, g.age_band, g.status, g.treated_month);
+        DELETE FROM dashboard_patient_cells c USING unnest(groups) g
+        WHERE (c.study_id, c.arm_id, c.site_id, c.sex, c.age_band, c.status, c.treated_month)
+            = (g.study_id, g.arm_id, g.site_id, g.sex, g.age_band, g.status, g.treated_month);
+        DELETE FROM dashboard_ae_cells c USING unnest(groups) g
+        WHERE (c.study_id, c.arm_id, c.site_id, c.sex, c.age_band, c.status, c.treated_month)
+            = (g.study_id, g.arm_id, g.site_id, g.sex, g.age_band, g.status, g.treated_month);
+        DELETE FROM dashboard_ae_term_cells c USING unnest(groups) g
+        WHERE (c.study_id, c.arm_id, c.site_id, c.sex, c.age_band, c.status, c.treated_month)
+            = (g.study_id, g.arm_id, g.site_id, g.sex, g.age_band, g.status, g.treated_month);
+        INSERT INTO dashboard_refreshing
+        SELECT p.id, p.study_id, p.arm_id, p.site_id, p.sex, g.age_band, p.status, g.treated_month, p.treated_on
+        FROM unnest(groups) g
+        JOIN patients p ON p.study_id = g.study_id AND p.site_id = g.site_id AND p.arm_id = g.arm_id
+            AND p.sex = g.sex AND p.status = g.status
+            AND p.treated_on >= g.treated_month AND p.treated_on < (g.treated_month + interval '1 month')::date
+            AND dashboard_age_band(p.birth_year, p.treated_on) = g.age_band;
+    END IF;
+    ANALYZE dashboard_refreshing;
 
     INSERT INTO dashboard_patient_cells
     SELECT study_id, arm_id, site_id, sex, age_band, status, treated_month, count(*) FROM dashboard_refreshing GROUP BY 1, 2, 3, 4, 5, 6, 7;
 
     INSERT INTO dashboard_ae_cells
-    SELECT p.study_id, p.arm_id, p.site_id, p.sex, p.age_band, p.status, a.worst, a.serious, count(*)
+    SELECT p.study_id, p.arm_id, p.site_id, p.sex, p.age_band, p.status, p.treated_month, a.worst, a.serious, count(*)
     FROM dashboard_refreshing p
-    JOIN (SELECT patient_id, max(grade)::smallint AS worst, bool_or(serious) AS serious
-          FROM adverse_events WHERE patient_id IN (SELECT id FROM dashboard_refreshing) GROUP BY 1) a ON a.patient_id = p.id
-    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
+    JOIN (SELECT a.patient_id, max(a.grade)::smallint AS worst, bool_or(a.serious) AS serious
+          FROM dashboard_refreshing r JOIN adverse_events a ON a.study_id = r.study_id AND a.patient_id = r.id
+          GROUP BY 1) a ON a.patient_id = p.id
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9;
 
     INSERT INTO dashboard_ae_term_cells
-    SELECT p.study_id, p.arm_id, p.site_id, p.sex, p.age_band, p.status, a.term, count(DISTINCT a.patient_id)
-    FROM dashboard_refreshing p JOIN adverse_events a ON a.patient_id = p.id
-    GROUP BY 1, 2, 3, 4, 5, 6, 7;
+    SELECT p.study_id, p.arm_id, p.site_id, p.sex, p.age_band, p.status, p.treated_month, a.term, count(DISTINCT a.patient_id)
+    FROM dashboard_refreshing p JOIN adverse_events a ON a.study_id = p.study_id AND a.patient_id = p.id
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
 
     INSERT INTO dashboard_outcome_cells
     WITH vals AS MATERIALIZED (
-        SELECT p.id AS patient_id, p.study_id, p.arm_id, p.site_id, p.sex, g.age_band, p.status,
+        SELECT p.id AS patient_id, p.study_id, p.arm_id, p.site_id, p.sex, p.age_band, p.status, p.treated_month,
                v.scheduled_visit_id, sv.is_baseline, vv.measure_id, vv.value
-        FROM unnest(groups) g
-        JOIN patients p ON p.study_id = g.study_id AND p.site_id = g.site_id AND p.arm_id = g.arm_id
-            AND p.sex = g.sex AND p.status = g.status AND dashboard_age_band(p.birth_year, p.treated_on) = g.age_band
+        FROM dashboard_refreshing p
         JOIN visits v ON v.study_id = p.study_id AND v.patient_id = p.id AND v.state = 'done'
         JOIN scheduled_visits sv ON sv.id = v.scheduled_visit_id
         JOIN visit_values vv ON vv.visit_id = v.id AND vv.value IS NOT NULL
@@ -151,33 +186,30 @@ BEGIN
         FROM vals f
         LEFT JOIN vals b ON b.patient_id = f.patient_id AND b.measure_id = f.measure_id AND b.is_baseline AND NOT f.is_baseline
     )
-    SELECT c.study_id, c.measure_id, c.scheduled_visit_id, c.arm_id, c.site_id, c.sex, c.age_band, c.status,
+    SELECT c.study_id, c.measure_id, c.scheduled_visit_id, c.arm_id, c.site_id, c.sex, c.age_band, c.status, c.treated_month,
            count(*), sum(c.value), sum(c.value * c.value),
            count(c.change), coalesce(sum(c.change), 0), coalesce(sum(c.change * c.change), 0),
            count(*) FILTER (WHERE dashboard_responder(c.change, m.direction, m.mcid))
     FROM changes c JOIN measures m ON m.id = c.measure_id
-    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9;
 
     INSERT INTO dashboard_visit_cells
-    SELECT p.study_id, v.scheduled_visit_id, p.arm_id, p.site_id, p.sex, g.age_band, p.status,
-           date_trunc('month', p.treated_on)::date,
+    SELECT p.study_id, v.scheduled_visit_id, p.arm_id, p.site_id, p.sex, p.age_band, p.status, p.treated_month,
            count(*) FILTER (WHERE v.state = 'done'), count(*) FILTER (WHERE v.state = 'missed'),
            count(*) FILTER (WHERE v.state = 'done' AND v.visit_date - p.treated_on
                BETWEEN sv.target_day - sv.window_before AND sv.target_day + sv.window_after)
-    FROM unnest(groups) g
-    JOIN patients p ON p.study_id = g.study_id AND p.site_id = g.site_id AND p.arm_id = g.arm_id
-        AND p.sex = g.sex AND p.status = g.status AND dashboard_age_band(p.birth_year, p.treated_on) = g.age_band
+    FROM dashboard_refreshing p
     JOIN visits v ON v.study_id = p.study_id AND v.patient_id = p.id
     JOIN scheduled_visits sv ON sv.id = v.scheduled_visit_id
     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
-    PERFORM set_config('enable_nestloop', 'on', true);
 END;
 $$;
 
 -- dashboard_groups_of returns the current groups of the given patients.
 CREATE FUNCTION dashboard_groups_of(patient_ids bigint[]) RETURNS dashboard_group[] LANGUAGE sql STABLE AS $$
     SELECT array_agg(DISTINCT ROW(p.study_id, p.arm_id, p.site_id, p.sex,
-        dashboard_age_band(p.birth_year, p.treated_on), p.status)::dashboard_group)
+        dashboard_age_band(p.birth_year, p.treated_on), p.status,
+        date_trunc('month', p.treated_on)::date)::dashboard_group)
     FROM unnest(patient_ids) AS i (id) JOIN patients p ON p.id = i.id
 $$;
 
@@ -258,7 +290,8 @@ $$;
 CREATE FUNCTION dashboard_patients_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM dashboard_refresh((SELECT array_agg(DISTINCT ROW(o.study_id, o.arm_id, o.site_id, o.sex,
-        dashboard_age_band(o.birth_year, o.treated_on), o.status)::dashboard_group) FROM old_rows o));
+        dashboard_age_band(o.birth_year, o.treated_on), o.status,
+        date_trunc('month', o.treated_on)::date)::dashboard_group) FROM old_rows o));
     RETURN NULL;
 END;
 $$;
@@ -270,12 +303,14 @@ DECLARE
     groups dashboard_group[];
 BEGIN
     SELECT array_agg(DISTINCT g) INTO groups FROM (
-        SELECT ROW(o.study_id, o.arm_id, o.site_id, o.sex, dashboard_age_band(o.birth_year, o.treated_on), o.status)::dashboard_group AS g
+        SELECT ROW(o.study_id, o.arm_id, o.site_id, o.sex, dashboard_age_band(o.birth_year, o.treated_on), o.status,
+        date_trunc('month', o.treated_on)::date)::dashboard_group AS g
         FROM old_patients o JOIN new_patients n ON n.id = o.id
         WHERE (o.arm_id, o.site_id, o.sex, o.birth_year, o.treated_on, o.status)
             IS DISTINCT FROM (n.arm_id, n.site_id, n.sex, n.birth_year, n.treated_on, n.status)
         UNION
-        SELECT ROW(n.study_id, n.arm_id, n.site_id, n.sex, dashboard_age_band(n.birth_year, n.treated_on), n.status)::dashboard_group
+        SELECT ROW(n.study_id, n.arm_id, n.site_id, n.sex, dashboard_age_band(n.birth_year, n.treated_on), n.status,
+        date_trunc('month', n.treated_on)::date)::dashboard_group
         FROM old_patients o JOIN new_patients n ON n.id = o.id
         WHERE (o.arm_id, o.site_id, o.sex, o.birth_year, o.treated_on, o.status)
             IS DISTINCT FROM (n.arm_id, n.site_id, n.sex, n.birth_year, n.treated_on, n.status)
@@ -290,7 +325,8 @@ CREATE FUNCTION dashboard_definition_changed() RETURNS trigger LANGUAGE plpgsql 
 BEGIN
     PERFORM dashboard_refresh((
         SELECT array_agg(DISTINCT ROW(p.study_id, p.arm_id, p.site_id, p.sex,
-            dashboard_age_band(p.birth_year, p.treated_on), p.status)::dashboard_group)
+            dashboard_age_band(p.birth_year, p.treated_on), p.status,
+        date_trunc('month', p.treated_on)::date)::dashboard_group)
         FROM patients p WHERE p.study_id IN (SELECT study_id FROM new_rows)));
     RETURN NULL;
 END;
@@ -331,5 +367,13 @@ CREATE TRIGGER dashboard_schedule_update AFTER UPDATE ON scheduled_visits
 -- The dashboards' own reads: patients by treatment date (follow-up flow, survival) and
 -- the first event of each patient.
 CREATE INDEX dashboard_patients_treated ON patients (study_id, treated_on);
+-- A refresh finds a group's patients (a few dozen) without visiting the others treated
+-- in the same month.
+CREATE INDEX dashboard_patients_group ON patients (study_id, site_id, arm_id, sex, status, treated_on);
 CREATE INDEX dashboard_events_first ON events (study_id, patient_id, occurred_on);
 CREATE INDEX dashboard_adverse_events_term ON adverse_events (study_id, term);
+
+-- A database that already holds patients gets its cells now.
+SELECT dashboard_refresh((SELECT array_agg(DISTINCT ROW(p.study_id, p.arm_id, p.site_id, p.sex,
+    dashboard_age_band(p.birth_year, p.treated_on), p.status, date_trunc('month', p.treated_on)::date)::dashboard_group)
+    FROM patients p));
