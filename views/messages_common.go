@@ -24,6 +24,8 @@ func init() {
 			"Databasen er ikke tilgængelig lige nu. Prøv igen om lidt."},
 		"Back to the start page": {"Tillbaka till startsidan", "Tilbage til forsiden"},
 		"Studies":                {"Studier", "Studier"},
+		"Data":                   {"Data", "Data"},
+		"Export and import":      {"Export och import", "Eksport og import"},
 		"Worklist":               {"Arbetslista", "Arbejdsliste"},
 		"Dashboard":              {"Översikt", "Oversigt"},
 		"Skip to content":        {"Hoppa till innehållet", "Spring til indholdet"},
