@@ -1,7 +1,6 @@
 package dashboard
 
 import (
-	"cmp"
 	"math"
 	"slices"
 	"sort"
@@ -63,50 +62,25 @@ func validTimes(obs []SurvivalTime) bool {
 
 // KaplanMeier estimates the survival curve of one group.
 func KaplanMeier(obs []SurvivalTime) KMCurve {
-	c := KMCurve{N: len(obs), Steps: []KMStep{}}
-	switch {
-	case !validTimes(obs):
-		c.Reason = "a follow-up time is missing, infinite or negative"
-		return c
-	case c.N == 0:
-		c.Reason = "no patients"
-		return c
+	if !validTimes(obs) {
+		return KMCurve{N: len(obs), Steps: []KMStep{}, Reason: "a follow-up time is missing, infinite or negative"}
 	}
-	sorted := slices.SortedFunc(slices.Values(obs), func(a, b SurvivalTime) int {
-		return cmp.Compare(a.Time, b.Time)
-	})
+	return KaplanMeierCounts(countsOf(obs))
+}
 
-	surv, varHaz := 1.0, 0.0
-	atRisk := c.N
-	for i := 0; i < len(sorted); {
-		s := KMStep{Time: sorted[i].Time, AtRisk: atRisk}
-		for ; i < len(sorted) && sorted[i].Time == s.Time; i++ {
-			if sorted[i].Event {
-				s.Events++
-			} else {
-				s.Censored++
-			}
+// countsOf turns each patient's follow-up time into a count of one, which the grouped
+// functions add up per time.
+func countsOf(obs []SurvivalTime) []TimeCount {
+	counts := make([]TimeCount, len(obs))
+	for i, o := range obs {
+		counts[i].Time = o.Time
+		if o.Event {
+			counts[i].Events = 1
+		} else {
+			counts[i].Censored = 1
 		}
-		atRisk -= s.Events + s.Censored
-		c.Events += s.Events
-
-		n, d := float64(s.AtRisk), float64(s.Events)
-		surv *= (n - d) / n
-		s.Survival = surv
-		if s.Events < s.AtRisk {
-			// Greenwood increment; undefined (Inf in R) once everyone at
-			// risk has had the event, and survival is 0 from then on.
-			varHaz += d / (n * (n - d))
-			s.StdErr = math.Sqrt(varHaz)
-			s.StdErrEstimable = true
-			s.LogCI = logCI(surv, s.StdErr)
-			s.LogLogCI = logLogCI(surv, s.StdErr)
-		}
-		c.Steps = append(c.Steps, s)
 	}
-	c.Median, c.MedianReached = medianSurvival(c.Steps)
-	c.Estimable = true
-	return c
+	return counts
 }
 
 // logCI is R's conf.type = "log": symmetric on log S, upper limit capped at 1.

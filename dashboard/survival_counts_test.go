@@ -4,9 +4,9 @@ import (
 	"testing"
 )
 
-// countsOf groups patients the way the dashboard's SQL does (one row per time, in no
+// sqlCounts groups patients the way the dashboard's SQL does (one row per time, in no
 // particular order, sometimes split in two rows) to check the counts variants against R.
-func countsOf(obs []SurvivalTime) []TimeCount {
+func sqlCounts(obs []SurvivalTime) []TimeCount {
 	byTime := map[float64]*TimeCount{}
 	var out []TimeCount
 	for _, o := range obs {
@@ -31,13 +31,13 @@ func countsOf(obs []SurvivalTime) []TimeCount {
 func TestKaplanMeierCountsMatchesR(t *testing.T) {
 	curves := map[string]KMCurve{}
 	for arm, obs := range readRelapse(t) {
-		curves[arm] = KaplanMeierCounts(countsOf(obs))
+		curves[arm] = KaplanMeierCounts(sqlCounts(obs))
 	}
 	wantSteps(t, readExpected(t, "expected_km.csv"), "arm", curves)
 
 	edges := map[string]KMCurve{}
 	for name, obs := range readEdgeCases(t) {
-		edges[name] = KaplanMeierCounts(countsOf(obs))
+		edges[name] = KaplanMeierCounts(sqlCounts(obs))
 	}
 	wantSteps(t, readExpected(t, "expected_km_edge.csv"), "case", edges)
 }
@@ -49,7 +49,7 @@ func TestKaplanMeierCountsMedianMatchesR(t *testing.T) {
 		r := e.row(i, "")
 		arm := r.text("arm")
 		r.label = arm
-		c := KaplanMeierCounts(countsOf(byArm[arm]))
+		c := KaplanMeierCounts(sqlCounts(byArm[arm]))
 		r.wantInt("n", c.N)
 		r.wantInt("events", c.Events)
 		r.wantMaybe("median_days", c.Median, c.MedianReached)
@@ -59,7 +59,7 @@ func TestKaplanMeierCountsMedianMatchesR(t *testing.T) {
 func TestLogRankCountsMatchesR(t *testing.T) {
 	byArm := readRelapse(t)
 	r := readExpected(t, "expected_logrank.csv").row(0, "active vs placebo")
-	lr := LogRankCounts(countsOf(byArm["active"]), countsOf(byArm["placebo"]))
+	lr := LogRankCounts(sqlCounts(byArm["active"]), sqlCounts(byArm["placebo"]))
 	if !lr.Estimable {
 		t.Fatalf("not estimable: %s", lr.Reason)
 	}
