@@ -1,6 +1,5 @@
 package dashboard
 
-
 // LogRankGroup is one group's share of the log-rank test.
 type LogRankGroup struct {
 	N        int     `json:"n"`
