@@ -76,8 +76,7 @@ func recomputed(t *testing.T, db *pgxpool.Pool) string {
 	// shows as a difference too.
 	if _, err := tx.Exec(ctx, `DELETE FROM dashboard_outcome_cells; DELETE FROM dashboard_visit_cells; DELETE FROM dashboard_patient_cells;
 		DELETE FROM dashboard_ae_cells; DELETE FROM dashboard_ae_term_cells;
-		SELECT dashboard_refresh((SELECT array_agg(DISTINCT ROW(p.study_id, p.arm_id, p.site_id, p.sex,
-		dashboard_age_band(p.birth_year, p.treated_on), p.status, date_trunc('month', p.treated_on)::date)::dashboard_group) FROM patients p))`); err != nil {
+		SELECT dashboard_refresh((SELECT array_agg(DISTINCT dashboard_group_of(p)) FROM patients p))`); err != nil {
 		t.Fatal(err)
 	}
 	return snapshot(t, tx)

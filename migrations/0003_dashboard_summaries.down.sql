@@ -32,5 +32,6 @@ DROP TABLE IF EXISTS dashboard_patient_cells;
 DROP TABLE IF EXISTS dashboard_ae_cells;
 DROP TABLE IF EXISTS dashboard_ae_term_cells;
 DROP TABLE IF EXISTS dashboard_outcome_cells;
+DROP FUNCTION IF EXISTS dashboard_group_of(patients);
 DROP TYPE IF EXISTS dashboard_group;
 DROP FUNCTION IF EXISTS dashboard_age_band(integer, date);

@@ -18,6 +18,12 @@ CREATE TYPE dashboard_group AS (
     study_id bigint, arm_id bigint, site_id bigint, sex text, age_band smallint, status text, treated_month date
 );
 
+-- dashboard_group_of is the one definition of the group a patient belongs to.
+CREATE FUNCTION dashboard_group_of(p patients) RETURNS dashboard_group
+    LANGUAGE sql STABLE PARALLEL SAFE
+    RETURN ROW(p.study_id, p.arm_id, p.site_id, p.sex, dashboard_age_band(p.birth_year, p.treated_on), p.status,
+        date_trunc('month', p.treated_on)::date)::dashboard_group;
+
 -- Values and changes from baseline per measure, visit and patient group. Mean and SD follow
 -- from n, total and total_sq; responders improved by at least the measure's MCID.
 CREATE TABLE dashboard_outcome_cells (
@@ -207,9 +213,7 @@ $$;
 
 -- dashboard_groups_of returns the current groups of the given patients.
 CREATE FUNCTION dashboard_groups_of(patient_ids bigint[]) RETURNS dashboard_group[] LANGUAGE sql STABLE AS $$
-    SELECT array_agg(DISTINCT ROW(p.study_id, p.arm_id, p.site_id, p.sex,
-        dashboard_age_band(p.birth_year, p.treated_on), p.status,
-        date_trunc('month', p.treated_on)::date)::dashboard_group)
+    SELECT array_agg(DISTINCT dashboard_group_of(p))
     FROM unnest(patient_ids) AS i (id) JOIN patients p ON p.id = i.id
 $$;
 
@@ -289,9 +293,7 @@ $$;
 -- A deleted patient's group is refreshed at once: at commit the patient is gone.
 CREATE FUNCTION dashboard_patients_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM dashboard_refresh((SELECT array_agg(DISTINCT ROW(o.study_id, o.arm_id, o.site_id, o.sex,
-        dashboard_age_band(o.birth_year, o.treated_on), o.status,
-        date_trunc('month', o.treated_on)::date)::dashboard_group) FROM old_rows o));
+    PERFORM dashboard_refresh((SELECT array_agg(DISTINCT dashboard_group_of(o)) FROM old_rows o));
     RETURN NULL;
 END;
 $$;
@@ -303,14 +305,12 @@ DECLARE
     groups dashboard_group[];
 BEGIN
     SELECT array_agg(DISTINCT g) INTO groups FROM (
-        SELECT ROW(o.study_id, o.arm_id, o.site_id, o.sex, dashboard_age_band(o.birth_year, o.treated_on), o.status,
-        date_trunc('month', o.treated_on)::date)::dashboard_group AS g
+        SELECT dashboard_group_of(o) AS g
         FROM old_patients o JOIN new_patients n ON n.id = o.id
         WHERE (o.arm_id, o.site_id, o.sex, o.birth_year, o.treated_on, o.status)
             IS DISTINCT FROM (n.arm_id, n.site_id, n.sex, n.birth_year, n.treated_on, n.status)
         UNION
-        SELECT ROW(n.study_id, n.arm_id, n.site_id, n.sex, dashboard_age_band(n.birth_year, n.treated_on), n.status,
-        date_trunc('month', n.treated_on)::date)::dashboard_group
+        SELECT dashboard_group_of(n)
         FROM old_patients o JOIN new_patients n ON n.id = o.id
         WHERE (o.arm_id, o.site_id, o.sex, o.birth_year, o.treated_on, o.status)
             IS DISTINCT FROM (n.arm_id, n.site_id, n.sex, n.birth_year, n.treated_on, n.status)
@@ -324,9 +324,7 @@ $$;
 CREATE FUNCTION dashboard_definition_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM dashboard_refresh((
-        SELECT array_agg(DISTINCT ROW(p.study_id, p.arm_id, p.site_id, p.sex,
-            dashboard_age_band(p.birth_year, p.treated_on), p.status,
-        date_trunc('month', p.treated_on)::date)::dashboard_group)
+        SELECT array_agg(DISTINCT dashboard_group_of(p))
         FROM patients p WHERE p.study_id IN (SELECT study_id FROM new_rows)));
     RETURN NULL;
 END;
@@ -374,6 +372,5 @@ CREATE INDEX dashboard_events_first ON events (study_id, patient_id, occurred_on
 CREATE INDEX dashboard_adverse_events_term ON adverse_events (study_id, term);
 
 -- A database that already holds patients gets its cells now.
-SELECT dashboard_refresh((SELECT array_agg(DISTINCT ROW(p.study_id, p.arm_id, p.site_id, p.sex,
-    dashboard_age_band(p.birth_year, p.treated_on), p.status, date_trunc('month', p.treated_on)::date)::dashboard_group)
+SELECT dashboard_refresh((SELECT array_agg(DISTINCT dashboard_group_of(p))
     FROM patients p));
