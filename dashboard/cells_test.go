@@ -82,8 +82,12 @@ func recomputed(t *testing.T, db *pgxpool.Pool) string {
 	return snapshot(t, tx)
 }
 
+// wantCellsCurrent checks that after a catch-up the cells equal a recomputation.
 func wantCellsCurrent(t *testing.T, db *pgxpool.Pool, after string) {
 	t.Helper()
+	if _, err := registry.CatchUpDashboards(context.Background(), db); err != nil {
+		t.Fatalf("%s: %v", after, err)
+	}
 	got, want := snapshot(t, db), recomputed(t, db)
 	if got == "" {
 		t.Fatalf("%s: no summary cells at all", after)
@@ -131,12 +135,23 @@ func TestSummaryCellsFollowEveryWrite(t *testing.T) {
 		{"a measure's MCID changes", `UPDATE measures SET mcid = 3 WHERE code = 'pain_nrs'`},
 	}
 	for _, s := range steps {
+		before := snapshot(t, db)
 		tag, err := db.Exec(ctx, s.sql)
 		if err != nil {
 			t.Fatalf("%s: %v", s.name, err)
 		}
 		if tag.RowsAffected() == 0 {
 			t.Fatalf("%s: changed nothing", s.name)
+		}
+		// The write only left a note: the cells change at the catch-up, not in the
+		// writer's transaction.
+		var notes int
+		db.QueryRow(ctx, `SELECT count(*) FROM dashboard_pending`).Scan(&notes)
+		if notes == 0 {
+			t.Fatalf("%s: no note left for the catch-up", s.name)
+		}
+		if snapshot(t, db) != before {
+			t.Fatalf("%s: the cells changed inside the writer's transaction", s.name)
 		}
 		wantCellsCurrent(t, db, s.name)
 	}
@@ -250,4 +265,115 @@ func close(t *testing.T, what string, got, want Summary) {
 	if got.N != want.N || !near(got.Mean, want.Mean) || !near(got.SD, want.SD) || !near(got.Lower, want.Lower) || !near(got.Upper, want.Upper) {
 		t.Errorf("%s: %+v, want %+v", what, got, want)
 	}
+}
+
+// TestDashboardReadCatchesUp: a dashboard shows a write committed just before it was asked
+// for, without waiting for the server's periodic catch-up.
+func TestDashboardReadCatchesUp(t *testing.T) {
+	store := demoStore(t)
+	ctx := context.Background()
+	st, err := store.Study(ctx, "knee-oa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	load := func() *StudyDashboard {
+		t.Helper()
+		d, err := LoadStudy(ctx, store.DB, st, Filter{}, Options{Today: demoToday, Lang: "en"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	before := load().Flow.Enrolled.N
+	if _, err := store.DB.Exec(ctx, `INSERT INTO patients (study_id, site_id, study_number, arm_id, sex, birth_year, enrolled_on, treated_on)
+		SELECT study_id, site_id, 'NEW-1', arm_id, sex, birth_year, enrolled_on, treated_on FROM patients WHERE study_id = $1 ORDER BY id LIMIT 1`, st.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := load().Flow.Enrolled.N; got != before+1 {
+		t.Errorf("enrolled %d after enrolling one more patient, want %d", got, before+1)
+	}
+	var notes int
+	store.DB.QueryRow(ctx, `SELECT count(*) FROM dashboard_pending`).Scan(&notes)
+	if notes != 0 {
+		t.Errorf("%d notes left after a dashboard read", notes)
+	}
+}
+
+// TestCatchUpsAtOnce: nurses writing while several catch-ups run at once (the server's,
+// and one per dashboard read) leave the cells equal to a recomputation.
+func TestCatchUpsAtOnce(t *testing.T) {
+	store := demoStore(t)
+	db, ctx := store.DB, context.Background()
+	type key struct{ visit, measure int64 }
+	var keys []key
+	// The values of a few patients, so that catch-ups meet the same patients.
+	rows, err := db.Query(ctx, `SELECT vv.visit_id, vv.measure_id FROM visit_values vv JOIN visits v ON v.id = vv.visit_id
+		WHERE vv.value IS NOT NULL AND v.patient_id IN (SELECT id FROM patients ORDER BY id LIMIT 3) ORDER BY vv.visit_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var k key
+	if _, err := pgx.ForEachRow(rows, []any{&k.visit, &k.measure}, func() error {
+		keys = append(keys, k)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 16)
+	for w := range 4 {
+		go func() { // a writer: corrects values one transaction at a time
+			for i := range 3 * len(keys) {
+				i = (i*7 + w) % len(keys)
+				if _, err := db.Exec(ctx, `UPDATE visit_values SET value = value + 1 WHERE visit_id = $1 AND measure_id = $2`,
+					keys[i].visit, keys[i].measure); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+		go func() { // a reader catching up
+			for range 40 {
+				if _, err := registry.CatchUpDashboards(ctx, db); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantCellsCurrent(t, db, "concurrent writes and catch-ups")
+}
+
+// TestMigration0005DownAndUp: going back to refreshing inside each write (0003) and forward
+// again keeps the cells right, with data in the tables.
+func TestMigration0005DownAndUp(t *testing.T) {
+	store := demoStore(t)
+	db, ctx := store.DB, context.Background()
+	g, err := registry.NewMigrator(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	if err := g.Down(1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(ctx, `UPDATE visit_values SET value = value + 1 WHERE (visit_id, measure_id) IN (SELECT visit_id, measure_id FROM visit_values WHERE value IS NOT NULL LIMIT 5)`); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := snapshot(t, db), recomputed(t, db); got != want {
+		t.Fatal("after down: the cells differ from a recomputation")
+	}
+	if err := g.Up(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(ctx, `UPDATE visit_values SET value = value + 1 WHERE (visit_id, measure_id) IN (SELECT visit_id, measure_id FROM visit_values WHERE value IS NOT NULL LIMIT 5)`); err != nil {
+		t.Fatal(err)
+	}
+	wantCellsCurrent(t, db, "after down and up")
 }

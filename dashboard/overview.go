@@ -16,6 +16,9 @@ import (
 // seen out of those due (seen, missed, or overdue: window closed, patient still followed,
 // nothing recorded).
 func LoadStudyList(ctx context.Context, db *pgxpool.Pool, opt Options) ([]StudyInfo, error) {
+	if _, err := registry.CatchUpDashboards(ctx, db); err != nil {
+		return nil, err
+	}
 	sc := smallCell{opt.SmallCell}
 	rows, err := db.Query(ctx, `
 		WITH closed AS (
@@ -104,6 +107,9 @@ type EffectRow struct {
 
 // LoadOverview builds the cross-study dashboard from the summary cells of every study.
 func LoadOverview(ctx context.Context, store *registry.Store, f Filter, opt Options) (*Overview, error) {
+	if _, err := registry.CatchUpDashboards(ctx, store.DB); err != nil {
+		return nil, err
+	}
 	sc := smallCell{opt.SmallCell}
 	ov := &Overview{Filter: f, Today: registry.Day(opt.Today).Format(time.DateOnly), Suppressed: opt.SmallCell > 0, SmallCell: opt.SmallCell, Rows: []EffectRow{}}
 	codes, err := store.StudyCodes(ctx)

@@ -47,9 +47,12 @@ func summaryOfSums(n int, total, totalSq float64) Summary {
 }
 
 // LoadStudy builds the dashboard of one study. All aggregation happens in PostgreSQL (on
-// the summary cells of migration 0003 where a study's rows are many); Go turns the sums
-// into statistics.
+// the summary cells of migration 0003, first brought up to date, where a study's rows are
+// many); Go turns the sums into statistics.
 func LoadStudy(ctx context.Context, db *pgxpool.Pool, st *registry.Study, f Filter, opt Options) (*StudyDashboard, error) {
+	if _, err := registry.CatchUpDashboards(ctx, db); err != nil {
+		return nil, err
+	}
 	today := registry.Day(opt.Today)
 	d := &StudyDashboard{
 		Study:  StudyInfo{Code: st.Code, Title: st.Title, Indication: st.Indication, Design: st.Design},

@@ -89,6 +89,7 @@ func (s *Store) Import(ctx context.Context, who Actor, o ImportOptions, r io.Rea
 	if err != nil {
 		return nil, err
 	}
+	s.catchUpAfterBulk(ctx)
 	return im.res, nil
 }
 

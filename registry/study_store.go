@@ -40,6 +40,9 @@ func (s *Store) ApplyStudy(ctx context.Context, who Actor, st *Study) (ApplyResu
 	if err != nil {
 		return ApplyResult{}, fmt.Errorf("apply study %s: %w", st.Code, err)
 	}
+	if res.Changes > 0 {
+		s.catchUpAfterBulk(ctx)
+	}
 	return res, nil
 }
 

@@ -80,6 +80,10 @@ func Patients(ctx context.Context, store *registry.Store, code string, n int, op
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("seed %s: commit: %w", code, err)
 	}
+	// Build the new patients' dashboard summaries now rather than at the first dashboard.
+	if _, err := registry.CatchUpDashboards(ctx, store.DB); err != nil {
+		return fmt.Errorf("seed %s: %w", code, err)
+	}
 	return nil
 }
 

@@ -79,6 +79,10 @@ func BenchmarkVisitSave50Clients(b *testing.B) {
 		}
 		srv := httptest.NewServer(newApp(store, logger, config{}).routes())
 		b.Cleanup(srv.Close)
+		// As `registry serve` does: the dashboard summaries catch up with the saves every second.
+		catchUpCtx, stopCatchUp := context.WithCancel(ctx)
+		b.Cleanup(stopCatchUp)
+		go catchUpDashboards(catchUpCtx, pool, logger, catchUpEvery)
 
 		// Visits not yet recorded, of knee-oa patients at Copenhagen treated by today.
 		var password string

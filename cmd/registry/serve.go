@@ -59,6 +59,10 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	fmt.Fprintf(env.stdout, "The registry is listening on http://%s/\n", ln.Addr())
 	logger.Info("serving", "addr", ln.Addr().String())
 
+	catchUpCtx, stopCatchUp := context.WithCancel(ctx)
+	defer stopCatchUp()
+	go catchUpDashboards(catchUpCtx, store.DB, logger, catchUpEvery)
+
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
