@@ -34,6 +34,7 @@ func TestNurseTextsAreInTheCatalog(t *testing.T) {
 		"../registry/visit.go":              regexp.MustCompile(`(?:errs\.Add\([^,]+, |Errorf\(E[A-Z]+, |errs\.Err\(|Message: |return Value\{\}, |"reason": )"([^"%]+)"`),
 		"../registry/event.go":              regexp.MustCompile(`(?:errs\.Add\([^,]+, |Errorf\(E[A-Z]+, |errs\.Err\()"([^"%]+)"`),
 		"../registry/adverse_event.go":      regexp.MustCompile(`(?:errs\.Add\([^,]+, |Errorf\(E[A-Z]+, |errs\.Err\()"([^"%]+)"`),
+		"../registry/patient_status.go":     regexp.MustCompile(`(?:errs\.Add\([^,]+, |Errorf\(E[A-Z]+, |errs\.Err\()"([^"%]+)"`),
 		"../cmd/registry/nurse_audit.go":    regexp.MustCompile(`(?:errs\.Fields\[d\.field\] = |errs\.Message = )"([^"]+)"`),
 		"../cmd/registry/nurse_form.go":     regexp.MustCompile(`Errorf\(registry\.E[A-Z]+, "([^"]+)"`),
 		"../cmd/registry/nurse_worklist.go": regexp.MustCompile(`views\.T\([a-zA-Z.()]+, "([^"]+)"`),

@@ -210,5 +210,31 @@ func init() {
 		"The value is outside the allowed range.":             {"Värdet ligger utanför det tillåtna intervallet.", "Værdien ligger uden for det tilladte interval."},
 		"The visit date cannot be before the treatment date.": {"Besöksdatumet kan inte vara före behandlingsdatumet.", "Besøgsdatoen kan ikke ligge før behandlingsdatoen."},
 		"Use letters, digits, '-' or '_' (e.g. KOA-000123).":  {"Använd bokstäver, siffror, '-' eller '_' (t.ex. KOA-000123).", "Brug bogstaver, cifre, '-' eller '_' (f.eks. KOA-000123)."},
+
+		// Status form.
+		"Change status":                          {"Ändra status", "Skift status"},
+		"Change the status of patient %s":        {"Ändra status för patient %s", "Skift status for patient %s"},
+		"Status now:":                            {"Status nu:", "Status nu:"},
+		"New status":                             {"Ny status", "Ny status"},
+		"Since (not needed for active)":          {"Sedan (behövs inte för aktiv)", "Siden (behøves ikke for aktiv)"},
+		"Choose a status.":                       {"Välj en status.", "Vælg en status."},
+		"The patient already has this status.":   {"Patienten har redan den här statusen.", "Patienten har allerede denne status."},
+		"Give a reason for changing the status.": {"Ange ett skäl till att ändra status.", "Angiv en begrundelse for at skifte status."},
+		"The reason is too long.":                {"Skälet är för långt.", "Begrundelsen er for lang."},
+		"Record a death as an event: it sets the status.": {
+			"Registrera ett dödsfall som en händelse: det sätter statusen.",
+			"Registrér et dødsfald som en hændelse: det sætter status."},
+		"The patient's death is recorded as an event: delete that event to change the status.": {
+			"Patientens död är registrerad som en händelse: ta bort händelsen för att ändra status.",
+			"Patientens død er registreret som en hændelse: slet hændelsen for at skifte status."},
+		"The status was not changed; check the marked fields.": {
+			"Statusen ändrades inte; kontrollera de markerade fälten.",
+			"Status blev ikke ændret; kontrollér de markerede felter."},
+		"Someone else changed this patient's status while you were editing it. Nothing was saved.": {
+			"Någon annan ändrade patientens status medan du redigerade den. Inget sparades.",
+			"En anden ændrede patientens status, mens du redigerede den. Intet blev gemt."},
+		"A patient who is not active leaves the worklist; a death is recorded as an event.": {
+			"En patient som inte är aktiv försvinner från arbetslistan; ett dödsfall registreras som en händelse.",
+			"En patient, der ikke er aktiv, forsvinder fra arbejdslisten; et dødsfald registreres som en hændelse."},
 	})
 }

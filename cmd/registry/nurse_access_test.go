@@ -22,6 +22,8 @@ func init() {
 		"GET /studies/{code}/patients/{number}/visits/{visit}",
 		"POST /studies/{code}/patients/{number}/visits/{visit}",
 		"POST /studies/{code}/patients/{number}/visits/{visit}/delete",
+		"GET /studies/{code}/patients/{number}/status",
+		"POST /studies/{code}/patients/{number}/status",
 		"GET /studies/{code}/patients/{number}/events/new",
 		"POST /studies/{code}/patients/{number}/events",
 		"POST /studies/{code}/patients/{number}/events/{event}/delete",
@@ -64,7 +66,7 @@ func TestNurseOfAnotherSiteCannotOpenThePatient(t *testing.T) {
 	own := tr.client(t, "nurse.copenhagen@demo.registry")
 	form := url.Values{"reason": {"x"}, "state": {"missed"}, "missed_reason": {"x"}, "type": {"knee_replacement"},
 		"occurred_on": {"2026-11-01"}, "term": {"Infection"}, "onset_on": {"2026-11-01"}, "grade": {"1"},
-		"relatedness": {"unrelated"}, "outcome": {"recovered"}}
+		"relatedness": {"unrelated"}, "outcome": {"recovered"}, "status": {"withdrawn"}, "status_on": {"2026-11-01"}, "seen": {"active"}}
 	checked := 0
 	for _, r := range tr.app.table {
 		method, path := splitPattern(r.pattern)

@@ -9,8 +9,8 @@ import (
 
 // A nurse's day in the browser: the worklist, a due visit recorded with one value out of
 // range (the message at that field, every other value kept), fixed and saved; a value
-// corrected with a reason that shows in the audit trail; an adverse event recorded; and a
-// nurse of another site who cannot open that patient.
+// corrected with a reason that shows in the audit trail; an adverse event recorded; the
+// patient's withdrawal; and a nurse of another site who cannot open that patient.
 func TestBrowserNurseRecordsAVisit(t *testing.T) {
 	tr := newTestRegistry(t)
 	e := dueVisit(t, tr)
@@ -99,6 +99,20 @@ func TestBrowserNurseRecordsAVisit(t *testing.T) {
 	aes, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("adverse-events")))
 	if !strings.Contains(aes, "Knee effusion") || !strings.Contains(aes, "2026-11-20") {
 		t.Fatalf("adverse events: %q", aes)
+	}
+
+	step("the patient withdraws: without a reason the form comes back, with one the status changes",
+		chromedp.Click(chromedp.CSS(`a[href="`+patientURL+`/status"]`)),
+		chromedp.WaitVisible(chromedp.ID("status-withdrawn")),
+		chromedp.Click(chromedp.ID("status-withdrawn")),
+		chromedp.Click(chromedp.ID("save-status")),
+		chromedp.WaitVisible(chromedp.ID("reason-error")),
+		chromedp.SendKeys(chromedp.ID("reason"), "Moved abroad"),
+		chromedp.Click(chromedp.ID("save-status")),
+		chromedp.WaitVisible(chromedp.ID("schedule")),
+	)
+	if status, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("status"))); !strings.Contains(status, "withdrawn") || !strings.Contains(status, "2026-11-23") {
+		t.Fatalf("status after withdrawing: %q", status)
 	}
 
 	step("sign out", chromedp.Click(chromedp.CSS("form.signout button")), chromedp.WaitVisible(chromedp.ID("email")))

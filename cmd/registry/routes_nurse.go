@@ -18,6 +18,8 @@ func (a *app) nurseRoutes(mux *http.ServeMux) {
 	a.handle(mux, "GET "+patient+"/visits/{visit}", nurses, a.nurseInput(a.visitForm))
 	a.handle(mux, "POST "+patient+"/visits/{visit}", nurses, a.nurseInput(a.visitSave))
 	a.handle(mux, "POST "+patient+"/visits/{visit}/delete", nurses, a.nurseInput(a.visitDelete))
+	a.handle(mux, "GET "+patient+"/status", nurses, a.nurseInput(a.statusForm))
+	a.handle(mux, "POST "+patient+"/status", nurses, a.nurseInput(a.statusSave))
 	a.handle(mux, "GET "+patient+"/events/new", nurses, a.nurseInput(a.eventForm))
 	a.handle(mux, "POST "+patient+"/events", nurses, a.nurseInput(a.eventAdd))
 	a.handle(mux, "POST "+patient+"/events/{event}/delete", nurses, a.nurseInput(a.eventDelete))
