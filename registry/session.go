@@ -87,6 +87,12 @@ func (s *Store) NewSession(ctx context.Context, u *User, idle time.Duration, add
 	return token, err
 }
 
+// sessionTouchEvery is how stale a session's last-seen time may get before a request
+// renews it (a tenth of the idle time-out when that is less). Renewing on every request
+// would make every page a write with its own commit; this way a session ends between idle
+// less this and idle after its last request.
+const sessionTouchEvery = time.Minute
+
 // SessionUser returns the user of a live session and extends its idle time-out; an unknown
 // or expired token is EUNAUTHORIZED.
 func (s *Store) SessionUser(ctx context.Context, token string, idle time.Duration) (*User, error) {
@@ -95,12 +101,17 @@ func (s *Store) SessionUser(ctx context.Context, token string, idle time.Duratio
 	}
 	var u User
 	err := s.DB.QueryRow(ctx, `
-		UPDATE sessions SET last_seen_at = now(), expires_at = now() + $2::interval
-		FROM users
-		WHERE sessions.token_hash = $1 AND sessions.expires_at > now() AND users.id = sessions.user_id AND NOT users.disabled
-		RETURNING users.id, users.email, users.name, users.role, users.language,
-			coalesce((SELECT array_agg(s.code ORDER BY s.code) FROM user_sites us JOIN sites s ON s.id = us.site_id WHERE us.user_id = users.id), '{}')`,
-		tokenHash(token), interval(idle)).Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.Language, &u.Sites)
+		WITH live AS (
+			SELECT sessions.token_hash FROM sessions JOIN users ON users.id = sessions.user_id
+			WHERE sessions.token_hash = $1 AND sessions.expires_at > now() AND NOT users.disabled
+		), touched AS (
+			UPDATE sessions SET last_seen_at = now(), expires_at = now() + $2::interval
+			FROM live WHERE sessions.token_hash = live.token_hash AND sessions.last_seen_at < now() - $3::interval
+		)
+		SELECT users.id, users.email, users.name, users.role, users.language,
+			coalesce((SELECT array_agg(s.code ORDER BY s.code) FROM user_sites us JOIN sites s ON s.id = us.site_id WHERE us.user_id = users.id), '{}')
+		FROM live JOIN sessions ON sessions.token_hash = live.token_hash JOIN users ON users.id = sessions.user_id`,
+		tokenHash(token), interval(idle), interval(min(sessionTouchEvery, idle/10))).Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.Language, &u.Sites)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, Errorf(EUNAUTHORIZED, "the session has ended")
 	}
