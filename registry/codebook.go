@@ -18,9 +18,6 @@ type Column struct {
 	Missing string // the missing codes of the value, or where its code is
 }
 
-// MissingCodes are the codes a value may carry instead of a number.
-var MissingCodes = []string{"not_done", "unknown", "not_applicable"}
-
 // Columns returns the columns of every table of a study's export, in file order.
 func Columns(st *Study) []Column {
 	var cols []Column
@@ -50,7 +47,7 @@ func Columns(st *Study) []Column {
 		add(table, "days_from_treatment", "Days from treatment to the visit", "integer", "")
 		add(table, "in_window", "The visit took place inside its window", "boolean", "true | false")
 	}
-	missing := strings.Join(MissingCodes, " | ")
+	missing := strings.Join(MissingDataCodes, " | ")
 
 	patient(TableLong)
 	visit(TableLong)

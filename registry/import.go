@@ -119,7 +119,7 @@ type valueRow struct {
 	value                   float64
 	date                    int32 // days since 1970-01-01
 	line                    int32
-	missing                 uint8 // 0: a value; else 1 + the index of the code in MissingCodes
+	missing                 uint8 // 0: a value; else 1 + the index of the code in MissingDataCodes
 }
 
 type patientRow struct {
@@ -372,7 +372,7 @@ func (r *row) visit() int64 {
 	return v.ID
 }
 
-// value reads a measure's value or its missing code (1 + its index in MissingCodes):
+// value reads a measure's value or its missing code (1 + its index in MissingDataCodes):
 // exactly one of them, unless both may be empty (a wide row need not hold every measure);
 // ok is false when there is neither.
 func (r *row) value(m Measure, valueCol, missingCol string, required bool) (value float64, missing uint8, ok bool) {
@@ -387,9 +387,9 @@ func (r *row) value(m Measure, valueCol, missingCol string, required bool) (valu
 		r.fail(missingCol, "a value and a missing code: give only one")
 		return 0, 0, false
 	case ms != "":
-		i := slices.Index(MissingCodes, ms)
+		i := slices.Index(MissingDataCodes, ms)
 		if i < 0 {
-			r.fail(missingCol, "%q is not a missing code: use %s", ms, strings.Join(MissingCodes, ", "))
+			r.fail(missingCol, "%q is not a missing code: use %s", ms, strings.Join(MissingDataCodes, ", "))
 			return 0, 0, false
 		}
 		return 0, uint8(i + 1), true

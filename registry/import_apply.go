@@ -104,7 +104,7 @@ func (im *importer) copyVisits(ctx context.Context, tx pgx.Tx) error {
 		pgx.CopyFromSlice(len(im.values), func(i int) ([]any, error) {
 			v := im.values[i]
 			if v.missing > 0 {
-				return []any{v.patient, v.visit, v.measure, nil, MissingCodes[v.missing-1]}, nil
+				return []any{v.patient, v.visit, v.measure, nil, MissingDataCodes[v.missing-1]}, nil
 			}
 			return []any{v.patient, v.visit, v.measure, v.value, nil}, nil
 		}))
