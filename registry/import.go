@@ -33,12 +33,20 @@ type ImportOptions struct {
 }
 
 // LineError is one problem of an imported file: its line (1 is the header), column and what
-// is wrong.
+// is wrong. Message is the English text; Format and Args are what it was made of, so that a
+// UI can give it in its own language (Format is then a catalog key, and an Arg of type Phrase
+// one too).
 type LineError struct {
 	Line    int
 	Column  string
 	Message string
+	Format  string
+	Args    []any
 }
+
+// Phrase is a fixed English text given as an argument of a LineError's Format: a UI
+// translates it as it does the format.
+type Phrase string
 
 func (e LineError) String() string {
 	if e.Column == "" {
@@ -170,7 +178,7 @@ func (im *importer) load(ctx context.Context, s *Store) error {
 func (im *importer) fail(line int, column, format string, args ...any) {
 	im.res.ErrorCount++
 	if len(im.res.Errors) < MaxShownErrors {
-		im.res.Errors = append(im.res.Errors, LineError{Line: line, Column: column, Message: fmt.Sprintf(format, args...)})
+		im.res.Errors = append(im.res.Errors, LineError{Line: line, Column: column, Message: fmt.Sprintf(format, args...), Format: format, Args: args})
 	}
 }
 
@@ -289,7 +297,6 @@ func (im *importer) read(r io.Reader, table string) error {
 		if err == io.EOF {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) && errors.Is(err, csv.ErrFieldCount) {
@@ -303,6 +310,9 @@ func (im *importer) read(r io.Reader, table string) error {
 			}
 			return fmt.Errorf("read import file: %w", err)
 		}
+		// Only now: after a syntax error in its first cell a record has no fields, and
+		// FieldPos(0) would panic.
+		line, _ := cr.FieldPos(0)
 		im.res.Rows++
 		rw := &row{im: im, rec: rec, cols: cols, line: line}
 		if s, ok := cols["study"]; ok && rec[s] != im.st.Code {
@@ -328,13 +338,14 @@ func (im *importer) read(r io.Reader, table string) error {
 	return nil
 }
 
-// csvProblem says in words what a CSV syntax error is.
-func csvProblem(err error) string {
+// csvProblem says in words what a CSV syntax error is: a Phrase when it is one the UI
+// translates, else the error's own text.
+func csvProblem(err error) any {
 	switch {
 	case errors.Is(err, csv.ErrQuote):
-		return `broken quoting (a quoted cell is not closed, or text follows its closing '"')`
+		return Phrase(`broken quoting (a quoted cell is not closed, or text follows its closing '"')`)
 	case errors.Is(err, csv.ErrBareQuote):
-		return `broken quoting (a '"' inside a cell must be written "" in a quoted cell)`
+		return Phrase(`broken quoting (a '"' inside a cell must be written "" in a quoted cell)`)
 	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {

@@ -54,4 +54,63 @@ func init() {
 			"Samma kolumner som exporten av tabellen. Varje rad kontrolleras först; sedan importeras alla rader, eller ingen. Att importera samma fil igen ändrar ingenting.",
 			"Samme kolonner som eksporten af tabellen. Hver række kontrolleres først; derefter importeres alle rækker eller ingen. At importere den samme fil igen ændrer intet."},
 	})
+
+	// The import's errors (registry/import.go): line and column are shown beside them; values
+	// from the file and codes stay as they are.
+	catalogs = append(catalogs, map[string][2]string{
+		"a date is required":                        {"ett datum krävs", "en dato er påkrævet"},
+		"%q is not a date like 2026-01-31":          {"%q är inte ett datum som 2026-01-31", "%q er ikke en dato som 2026-01-31"},
+		"there is no patient %q in study %s":        {"det finns ingen patient %q i studien %s", "der er ingen patient %q i studien %s"},
+		"the file is empty: it needs a header line": {"filen är tom: den behöver en rubrikrad", "filen er tom: den skal have en overskriftslinje"},
+		"the header cannot be read: %v":             {"rubrikraden kan inte läsas: %v", "overskriftslinjen kan ikke læses: %v"},
+		"%s has no column %q":                       {"%s har ingen kolumn %q", "%s har ingen kolonne %q"},
+		"the column %q appears twice":               {"kolumnen %q förekommer två gånger", "kolonnen %q forekommer to gange"},
+		"the column %q is missing":                  {"kolumnen %q saknas", "kolonnen %q mangler"},
+		"%d columns, the header has %d":             {"%d kolumner, rubrikraden har %d", "%d kolonner, overskriftslinjen har %d"},
+		"%s at character %d; the rest of the file was not read": {
+			"%s vid tecken %d; resten av filen lästes inte", "%s ved tegn %d; resten af filen blev ikke læst"},
+		"the row is for study %q, not %s":   {"raden gäller studien %q, inte %s", "rækken gælder studien %q, ikke %s"},
+		"the file has a header but no rows": {"filen har en rubrikrad men inga rader", "filen har en overskriftslinje, men ingen rækker"},
+		"study %s has no measure %q":        {"studien %s har inget mått %q", "studien %s har ikke noget mål %q"},
+		"study %s has no visit %q":          {"studien %s har inget besök %q", "studien %s har ikke noget besøg %q"},
+		"a value or a missing code (in %s) is required": {
+			"ett värde eller en kod för saknat värde (i %s) krävs", "en værdi eller en kode for manglende værdi (i %s) er påkrævet"},
+		"a value and a missing code: give only one": {
+			"ett värde och en kod för saknat värde: ange bara det ena", "en værdi og en kode for manglende værdi: angiv kun den ene"},
+		"%q is not a missing code: use %s": {"%q är inte en kod för saknat värde: använd %s", "%q er ikke en kode for manglende værdi: brug %s"},
+		"%q is not a number: use '.' as the decimal mark": {
+			"%q är inte ett tal: använd '.' som decimaltecken", "%q er ikke et tal: brug '.' som decimaltegn"},
+		"%q is not a number": {"%q är inte ett tal", "%q er ikke et tal"},
+		"%s is not one of the choices of %s (%s)": {
+			"%s är inte ett av svarsalternativen för %s (%s)", "%s er ikke en af svarmulighederne for %s (%s)"},
+		"%s must be a whole number": {"%s måste vara ett heltal", "%s skal være et heltal"},
+		"%s is out of range for %s (%s)": {
+			"%s ligger utanför det tillåtna intervallet för %s (%s)", "%s ligger uden for det tilladte interval for %s (%s)"},
+		"%q is not a study number (letters, digits, '-' and '_')": {
+			"%q är inte ett studienummer (bokstäver, siffror, '-' och '_')", "%q er ikke et studienummer (bogstaver, cifre, '-' og '_')"},
+		"there is no site %q":                    {"det finns ingen klinik %q", "der er ingen klinik %q"},
+		"study %s has no arm %q":                 {"studien %s har ingen behandlingsarm %q", "studien %s har ingen behandlingsarm %q"},
+		"%q is not F or M":                       {"%q är inte F eller M", "%q er ikke F eller M"},
+		"%q is not a year between 1900 and 2100": {"%q är inte ett år mellan 1900 och 2100", "%q er ikke et år mellem 1900 og 2100"},
+		"the treatment is before the enrolment":  {"behandlingen är före inklusionen", "behandlingen ligger før inklusionen"},
+		"%q is not a status: use %s":             {"%q är inte en status: använd %s", "%q er ikke en status: brug %s"},
+		"study %s has no event type %q":          {"studien %s har ingen händelsetyp %q", "studien %s har ingen hændelsestype %q"},
+		"a term is required":                     {"en term krävs", "en term er påkrævet"},
+		"the end is before the onset":            {"slutet är före debuten", "slutningen ligger før debuten"},
+		"%q is not a grade from 1 to 5":          {"%q är inte en grad från 1 till 5", "%q er ikke en grad fra 1 til 5"},
+		"%q is not true or false":                {"%q är inte true eller false", "%q er ikke true eller false"},
+		"%q is not one of %s":                    {"%q är inte ett av %s", "%q er ikke en af %s"},
+		"the same patient, visit and measure as line %d": {
+			"samma patient, besök och mått som rad %d", "samme patient, besøg og mål som linje %d"},
+		"another date for this visit than line %d": {"ett annat datum för besöket än på rad %d", "en anden dato for besøget end i linje %d"},
+		"the same patient and visit as line %d":    {"samma patient och besök som rad %d", "samme patient og besøg som linje %d"},
+		"the same patient as line %d":              {"samma patient som rad %d", "samme patient som linje %d"},
+		// csvProblem's phrases, the first argument of some of the messages above.
+		`broken quoting (a quoted cell is not closed, or text follows its closing '"')`: {
+			`felaktiga citattecken (en cell inom citattecken är inte avslutad, eller text följer efter dess avslutande '"')`,
+			`forkerte anførselstegn (en celle i anførselstegn er ikke lukket, eller der følger tekst efter dens afsluttende '"')`},
+		`broken quoting (a '"' inside a cell must be written "" in a quoted cell)`: {
+			`felaktiga citattecken (ett '"' inuti en cell måste skrivas "" i en cell inom citattecken)`,
+			`forkerte anførselstegn (et '"' inde i en celle skal skrives "" i en celle i anførselstegn)`},
+	})
 }

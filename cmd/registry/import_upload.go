@@ -68,7 +68,7 @@ func (a *app) importUpload(w http.ResponseWriter, r *http.Request) {
 		data.Problem = views.T(ctx, "The file has %d errors; nothing was imported.", res.ErrorCount)
 		data.ErrorCount = res.ErrorCount
 		for _, e := range res.Errors {
-			data.Errors = append(data.Errors, views.ImportError{Line: e.Line, Column: e.Column, Message: e.Message})
+			data.Errors = append(data.Errors, views.ImportError{Line: e.Line, Column: e.Column, Format: e.Format, Args: e.Args})
 		}
 		a.renderImport(w, r, http.StatusBadRequest, data)
 		return
