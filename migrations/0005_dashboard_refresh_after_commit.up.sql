@@ -15,7 +15,9 @@
 -- bulk writers (seed, import, study apply) run it when they are done.
 --
 -- dashboard_refresh (0003) stays as the from-scratch recomputation of groups, which the
--- tests compare the cells with.
+-- tests compare the cells with (in a transaction they roll back). It does not know the
+-- kept contributions: rebuilding cells with it while notes are waiting would make the next
+-- catch-up count them twice.
 
 DROP TRIGGER dashboard_pending_flush ON dashboard_pending;
 DROP FUNCTION dashboard_flush();
