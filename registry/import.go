@@ -451,8 +451,6 @@ func (im *importer) readWide(r *row) {
 	im.visits = append(im.visits, visitRow{patient: p, visit: sv, date: dayNumber(*d), line: int32(r.line)})
 }
 
-var patientStatuses = []string{"active", "completed", "withdrawn", "lost", "dead"}
-
 func (im *importer) readPatient(r *row) {
 	p := patientRow{number: r.get("patient"), sex: r.get("sex"), status: r.get("status"), line: r.line,
 		siteCode: r.get("site"), armCode: r.get("arm")}
@@ -486,8 +484,8 @@ func (im *importer) readPatient(r *row) {
 			r.fail("treated_on", "the treatment is before the enrolment")
 		}
 	}
-	if !slices.Contains(patientStatuses, p.status) {
-		r.fail("status", "%q is not a status: use %s", p.status, strings.Join(patientStatuses, ", "))
+	if !slices.Contains(Statuses, p.status) {
+		r.fail("status", "%q is not a status: use %s", p.status, strings.Join(Statuses, ", "))
 	}
 	p.statusOn = r.date("status_on", p.status != "active")
 	if !r.failed {
@@ -516,11 +514,6 @@ func (im *importer) readEvent(r *row) {
 	}
 }
 
-var (
-	relatednesses = []string{"unrelated", "unlikely", "possible", "probable", "definite"}
-	aeOutcomes    = []string{"recovered", "recovering", "not_recovered", "recovered_with_sequelae", "fatal", "unknown"}
-)
-
 func (im *importer) readAE(r *row) {
 	a := aeRow{patient: r.patient(), term: unneutralise(r.get("term")), relatedness: r.get("relatedness"),
 		outcome: r.get("outcome"), notes: unneutralise(r.get("notes"))}
@@ -546,11 +539,11 @@ func (im *importer) readAE(r *row) {
 	default:
 		r.fail("serious", "%q is not true or false", r.get("serious"))
 	}
-	if !slices.Contains(relatednesses, a.relatedness) {
-		r.fail("relatedness", "%q is not one of %s", a.relatedness, strings.Join(relatednesses, ", "))
+	if !slices.Contains(Relatedness, a.relatedness) {
+		r.fail("relatedness", "%q is not one of %s", a.relatedness, strings.Join(Relatedness, ", "))
 	}
-	if !slices.Contains(aeOutcomes, a.outcome) {
-		r.fail("outcome", "%q is not one of %s", a.outcome, strings.Join(aeOutcomes, ", "))
+	if !slices.Contains(AEOutcomes, a.outcome) {
+		r.fail("outcome", "%q is not one of %s", a.outcome, strings.Join(AEOutcomes, ", "))
 	}
 	if !r.failed {
 		im.aes = append(im.aes, a)

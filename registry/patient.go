@@ -21,6 +21,9 @@ const (
 	StatusDead      = "dead"
 )
 
+// Statuses are every status a patient may have.
+var Statuses = []string{StatusActive, StatusCompleted, StatusWithdrawn, StatusLost, StatusDead}
+
 // Patient is one enrolled patient of a study, as the nurse's pages show them.
 type Patient struct {
 	ID          int64
