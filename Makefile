@@ -6,7 +6,9 @@ BIN      := bin/registry
 DATA_DIR ?= .registry
 ADDR     ?= 127.0.0.1:8080
 
-.PHONY: demo test bench build generate check deps deps-postgres deps-chromium deps-npm clean
+ECHARTS  := views/static/echarts.min.js
+
+.PHONY: demo test bench build generate assets check deps deps-postgres deps-chromium deps-npm clean
 
 ## demo: build, start the registry on its own PostgreSQL with demo data; prints the URL and logins.
 demo: deps-postgres deps-npm build
@@ -22,19 +24,26 @@ bench: deps build
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./... | tee bench.out
 	@echo; echo "Figures (see README, 'Measured figures'):"; grep -E '^Benchmark' bench.out | awk '{ printf "  %-60s", $$1; for (i = 3; i <= NF; i += 2) printf " %s %s", $$i, $$(i+1); print "" }'
 
-build: generate
+build: generate assets
 	$(GO) build -o $(BIN) ./cmd/registry
 
 generate:
 	$(GO) tool templ generate -log-level warn
 
-## check: gofmt, go vet and generated templ files are clean and current.
-check: generate
+## assets: copy ECharts from the npm package pinned in package-lock.json into the module, where
+## it is embedded in the binary (committed, like the generated templ files).
+assets: deps-npm
+	@cmp -s node_modules/echarts/dist/echarts.min.js $(ECHARTS) || cp node_modules/echarts/dist/echarts.min.js $(ECHARTS)
+
+## check: gofmt, go vet, generated templ files and the embedded ECharts are clean and current.
+check: generate assets
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed on: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	@if git rev-parse --git-dir >/dev/null 2>&1 && [ -n "$$(git status --porcelain -- '*_templ.go')" ]; then \
 		echo "generated templ files were stale; commit them:"; git status --porcelain -- '*_templ.go'; exit 1; fi
+	@if git rev-parse --git-dir >/dev/null 2>&1 && [ -n "$$(git status --porcelain -- $(ECHARTS))" ]; then \
+		echo "$(ECHARTS) differed from package-lock.json's echarts; commit it"; exit 1; fi
 
 deps: deps-postgres deps-chromium deps-npm
 

@@ -3,8 +3,6 @@ package main
 import (
 	"encoding/json"
 	"net/http"
-	"os"
-	"path/filepath"
 	"time"
 
 	"outcomereg/dashboard"
@@ -156,23 +154,11 @@ func writeJSON(w http.ResponseWriter, v any) {
 	enc.Encode(v)
 }
 
-// echartsJS serves the charting library from the npm package installed by make, so that
-// the dashboards draw with no internet.
+// echartsJS serves the charting library embedded in the binary (copied from the npm
+// package by make), so that the dashboards draw with no internet and no files beside the
+// binary. It may be cached: its name changes with nothing but a new binary.
 func (a *app) echartsJS(w http.ResponseWriter, r *http.Request) {
-	path := filepath.Join(a.cfg.assetsDir, "echarts", "dist", "echarts.min.js")
-	f, err := os.Open(path)
-	if err != nil {
-		a.logger.Error("echarts.min.js missing: run make (npm ci)", "path", path, "err", err)
-		http.Error(w, "echarts.min.js is not installed: run make", http.StatusServiceUnavailable)
-		return
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
 	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
 	w.Header().Set("Cache-Control", "public, max-age=86400")
-	http.ServeContent(w, r, "echarts.min.js", st.ModTime(), f)
+	http.ServeFileFS(w, r, views.Static, "static/echarts.min.js")
 }

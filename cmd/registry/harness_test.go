@@ -49,20 +49,10 @@ func newTestRegistry(t testing.TB) *testRegistry {
 	if testing.Verbose() {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	tr.app = newApp(store, logger, config{assetsDir: assetsDirForTests()})
+	tr.app = newApp(store, logger, config{})
 	tr.Server = httptest.NewServer(tr.app.routes())
 	t.Cleanup(tr.Close)
 	return tr
-}
-
-// assetsDirForTests finds node_modules at the repository's top level.
-func assetsDirForTests() string {
-	for _, dir := range []string{"node_modules", "../../node_modules"} {
-		if _, err := os.Stat(dir); err == nil {
-			return dir
-		}
-	}
-	return "node_modules"
 }
 
 // client returns an HTTP client signed in as the demo user with this email (or signed out

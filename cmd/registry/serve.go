@@ -15,7 +15,6 @@ type config struct {
 	addr           string
 	sessionIdle    time.Duration
 	smallCell      int // researchers see counts below this as suppressed
-	assetsDir      string
 	secureCookies  bool
 	trustedProxies bool
 }
@@ -27,7 +26,6 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	fs.StringVar(&cfg.addr, "addr", envOr(env, "REGISTRY_ADDR", "127.0.0.1:8080"), "address to listen on")
 	idle := fs.Duration("session-idle", envDuration(env, "REGISTRY_SESSION_IDLE", 30*time.Minute), "sign out after this long without a request")
 	fs.IntVar(&cfg.smallCell, "small-cell", envInt(env, "REGISTRY_SMALL_CELL", 5), "researchers see counts of fewer patients than this as suppressed")
-	fs.StringVar(&cfg.assetsDir, "assets", envOr(env, "REGISTRY_ASSETS", "node_modules"), "folder holding echarts/dist/echarts.min.js")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return err
