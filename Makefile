@@ -4,16 +4,23 @@ SHELL    := /bin/bash
 GO       ?= go
 BIN      := bin/registry
 DATA_DIR ?= .registry
-ADDR     ?= 127.0.0.1:8080
+ADDR     ?=
 
 ECHARTS  := views/static/echarts.min.js
 
 .PHONY: demo test bench build generate assets check deps deps-postgres deps-chromium deps-npm clean
 
 ## demo: build, start the registry on its own PostgreSQL with demo data; prints the URL and logins.
-demo: deps-postgres deps-npm build
-	$(BIN) seed --demo --data-dir $(DATA_DIR)
-	$(BIN) serve --addr $(ADDR) --data-dir $(DATA_DIR)
+## `make demo ADDR=0.0.0.0:8080` listens elsewhere; without ADDR, REGISTRY_ADDR or 127.0.0.1:8080.
+demo:
+	@echo "==> 1/4 PostgreSQL and the npm packages (installed with apt-get/npm ci when missing)"
+	@$(MAKE) --no-print-directory deps-postgres deps-npm
+	@echo "==> 2/4 Building $(BIN) (the first build downloads the Go modules: a minute or two)"
+	@$(MAKE) --no-print-directory build
+	@echo "==> 3/4 Loading the demo data into $(DATA_DIR) (starts the registry's own PostgreSQL)"
+	@$(BIN) seed --demo --data-dir $(DATA_DIR)
+	@echo "==> 4/4 Starting the registry (Ctrl-C stops it and its PostgreSQL)"
+	@$(BIN) serve $(if $(ADDR),--addr $(ADDR)) --data-dir $(DATA_DIR)
 
 ## test: every test (real PostgreSQL, headless Chromium), after formatting, vet and templ checks.
 test: deps check

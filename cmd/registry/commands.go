@@ -117,9 +117,16 @@ func cmdSeed(ctx context.Context, env *environment, args []string) error {
 		}
 		fmt.Fprintln(env.stdout, "Demo data loaded: studies knee-oa, ssc-ahsct, ms-ahsct, liver-msc; sites lund, copenhagen, aarhus, madrid.")
 		fmt.Fprintln(env.stdout, "Demo logins (passwords are shown only now; seeding again sets new ones):")
+		var table strings.Builder
 		for _, l := range logins {
-			fmt.Fprintf(env.stdout, "  %-32s %-13s %-11s %s\n", l.Email, l.Role, l.Sites, l.Password)
+			fmt.Fprintf(&table, "  %-32s %-13s %-11s %s\n", l.Email, l.Role, l.Sites, l.Password)
 		}
+		fmt.Fprint(env.stdout, table.String())
+		path, err := writeDemoLogins(*dataDir, table.String())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.stdout, "The logins are also in %s (readable only by you).\n", path)
 		return nil
 	}
 	start := time.Now()

@@ -55,6 +55,7 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	fmt.Fprintf(env.stdout, "The registry is listening on http://%s/\n", ln.Addr())
+	fmt.Fprint(env.stdout, demoLoginsNote(*dataDir))
 	logger.Info("serving", "addr", ln.Addr().String())
 
 	catchUpCtx, stopCatchUp := context.WithCancel(ctx)
