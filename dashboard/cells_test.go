@@ -360,7 +360,7 @@ func TestMigration0005DownAndUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer g.Close()
-	if err := g.Down(1); err != nil {
+	if err := g.To(4); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.Exec(ctx, `UPDATE visit_values SET value = value + 1 WHERE (visit_id, measure_id) IN (SELECT visit_id, measure_id FROM visit_values WHERE value IS NOT NULL LIMIT 5)`); err != nil {

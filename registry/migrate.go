@@ -57,6 +57,14 @@ func (g *Migrator) Down(n int) error {
 	return nil
 }
 
+// To migrates up or down to the given version.
+func (g *Migrator) To(version uint) error {
+	if err := g.m.Migrate(version); err != nil && !errors.Is(err, migrate.ErrNoChange) {
+		return fmt.Errorf("migrate to %d: %w", version, err)
+	}
+	return nil
+}
+
 // Version reports the applied version; 0 when none is.
 func (g *Migrator) Version() (version uint, dirty bool, err error) {
 	v, dirty, err := g.m.Version()

@@ -34,6 +34,9 @@ type Study struct {
 	EventTypes       []EventType       `yaml:"events,omitempty" json:"events,omitempty"`
 	AETerms          []string          `yaml:"adverse_event_terms,omitempty" json:"adverse_event_terms,omitempty"`
 	PlaceboBaselines []PlaceboBaseline `yaml:"placebo_baselines,omitempty" json:"placebo_baselines,omitempty"`
+	// Sites lists the codes of the sites that take part in the study. When the file has no
+	// sites list, applying it leaves the study's sites as they are.
+	Sites []string `yaml:"sites,omitempty" json:"sites,omitempty"`
 }
 
 // Labels holds a text per language code ("en", "sv", "da").
@@ -195,6 +198,11 @@ func (s *Study) Validate() error {
 		errs.Add("main_measure", fmt.Sprintf("%q is not one of the study's measures", s.MainMeasure))
 	}
 
+	siteCodes := map[string]bool{}
+	for i, c := range s.Sites {
+		uniqueSite(errs, fmt.Sprintf("sites[%d]", i), c, siteCodes)
+	}
+
 	eventCodes := map[string]bool{}
 	for i, e := range s.EventTypes {
 		p := fmt.Sprintf("events[%d]", i)
@@ -340,4 +348,14 @@ func (s *Study) ControlArm() (Arm, bool) {
 		}
 	}
 	return Arm{}, false
+}
+
+func uniqueSite(errs FieldErrors, path, code string, seen map[string]bool) {
+	switch {
+	case !codePattern.MatchString(code):
+		errs.Add(path, fmt.Sprintf("%q is not a site code (lower-case letters, digits, '-' or '_')", code))
+	case seen[code]:
+		errs.Add(path, fmt.Sprintf("the site %q is listed twice", code))
+	}
+	seen[code] = true
 }

@@ -107,6 +107,15 @@ func (s *Store) Study(ctx context.Context, code string) (*Study, error) {
 			})
 			return err
 		})
+	b.Queue(`SELECT si.code FROM study_sites ss JOIN sites si ON si.id = ss.site_id WHERE ss.study_id = $1 ORDER BY si.code`, st.ID).
+		Query(func(rows pgx.Rows) error {
+			var err error
+			st.Sites, err = pgx.CollectRows(rows, pgx.RowTo[string])
+			if len(st.Sites) == 0 {
+				st.Sites = nil
+			}
+			return err
+		})
 	if err := s.DB.SendBatch(ctx, b).Close(); err != nil {
 		return nil, fmt.Errorf("load study %s: %w", code, err)
 	}

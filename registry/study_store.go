@@ -71,7 +71,7 @@ func applyStudy(ctx context.Context, tx pgx.Tx, st *Study) (ApplyResult, error) 
 	}
 
 	steps := []func(context.Context, pgx.Tx, *Study) (int, error){
-		applyArms, applyVisits, applyMeasures, applyEventTypes, applyAETerms, applyPlaceboBaselines,
+		applyArms, applyVisits, applyMeasures, applyEventTypes, applyAETerms, applyPlaceboBaselines, applySitesOfFile,
 	}
 	for _, step := range steps {
 		n, err := step(ctx, tx, st)

@@ -21,12 +21,17 @@ const (
 // Roles lists every role.
 var Roles = []string{RoleAdmin, RoleNurse, RoleResearcher, RoleStatistician}
 
-// Site is a hospital or clinic.
+// Site is a hospital or clinic. Its time zone (an IANA name) gives its date: "today",
+// visit windows and the worklist follow it.
 type Site struct {
-	ID   int64
-	Code string
-	Name string
+	ID       int64
+	Code     string
+	Name     string
+	TimeZone string
 }
+
+// DefaultTimeZone is the time zone of a site that was given none.
+const DefaultTimeZone = "Europe/Stockholm"
 
 // User is a person who signs in. Sites limit what a nurse sees; administrators see all.
 type User struct {
@@ -70,24 +75,50 @@ func (u NewUser) Validate() error {
 	return errs.Err("the user is not valid")
 }
 
-// UpsertSite creates a site or renames it.
+// UpsertSite creates a site or renames it; a new site gets the default time zone and an
+// existing one keeps its own.
 func (s *Store) UpsertSite(ctx context.Context, who Actor, code, name string) error {
-	if !codePattern.MatchString(code) {
-		return Errorf(EINVALID, "site code %q must be lower-case letters, digits, '-' or '_'", code)
+	return s.SaveSite(ctx, who, Site{Code: code, Name: name})
+}
+
+// SaveSite creates a site or changes its name and time zone. An empty TimeZone keeps the
+// site's zone (Europe/Stockholm for a new site); a zone the registry does not know is
+// refused.
+func (s *Store) SaveSite(ctx context.Context, who Actor, site Site) error {
+	if !codePattern.MatchString(site.Code) {
+		return Errorf(EINVALID, "site code %q must be lower-case letters, digits, '-' or '_'", site.Code)
+	}
+	if strings.TrimSpace(site.Name) == "" {
+		return &Error{Code: EINVALID, Message: "the site is not valid", Fields: map[string]string{"name": "is required"}}
+	}
+	if site.TimeZone != "" {
+		if _, err := LoadTimeZone(site.TimeZone); err != nil {
+			return &Error{Code: EINVALID, Message: "the site is not valid", Fields: map[string]string{"time_zone": err.Error()}}
+		}
 	}
 	return s.inTx(ctx, func(tx pgx.Tx) error {
-		n, err := exec(ctx, tx, `INSERT INTO sites (code, name) VALUES ($1, $2)
-			ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name WHERE sites.name <> EXCLUDED.name`, code, name)
+		var zone any
+		if site.TimeZone != "" {
+			zone = site.TimeZone
+		}
+		n, err := exec(ctx, tx, `INSERT INTO sites (code, name, time_zone) VALUES ($1, $2, coalesce($3, 'Europe/Stockholm'))
+			ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, time_zone = coalesce($3, sites.time_zone)
+			WHERE (sites.name, sites.time_zone) IS DISTINCT FROM (EXCLUDED.name, coalesce($3, sites.time_zone))`,
+			site.Code, site.Name, zone)
 		if err != nil || n == 0 {
 			return err
 		}
-		return insertAudit(ctx, tx, who, AuditEntry{Action: "upsert", Entity: "site", EntityID: code, After: map[string]string{"name": name}})
+		after := map[string]string{"name": site.Name}
+		if site.TimeZone != "" {
+			after["time_zone"] = site.TimeZone
+		}
+		return insertAudit(ctx, tx, who, AuditEntry{Action: "upsert", Entity: "site", EntityID: site.Code, After: after})
 	})
 }
 
 // Sites lists every site.
 func (s *Store) Sites(ctx context.Context) ([]Site, error) {
-	rows, err := s.DB.Query(ctx, `SELECT id, code, name FROM sites ORDER BY code`)
+	rows, err := s.DB.Query(ctx, `SELECT id, code, name, time_zone FROM sites ORDER BY code`)
 	if err != nil {
 		return nil, fmt.Errorf("list sites: %w", err)
 	}

@@ -32,7 +32,7 @@ func demoUsers() []registry.NewUser {
 func Demo(ctx context.Context, store *registry.Store, opt Options) ([]Login, error) {
 	who := registry.Actor{Name: "seed"}
 	for _, s := range Sites {
-		if err := store.UpsertSite(ctx, who, s.Code, s.Name); err != nil {
+		if err := store.SaveSite(ctx, who, s); err != nil {
 			return nil, err
 		}
 	}

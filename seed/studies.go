@@ -43,8 +43,8 @@ func Studies() ([]*registry.Study, error) {
 
 // Sites are the demo sites.
 var Sites = []registry.Site{
-	{Code: "lund", Name: "Skåne University Hospital, Lund"},
-	{Code: "copenhagen", Name: "Rigshospitalet, Copenhagen"},
-	{Code: "aarhus", Name: "Aarhus University Hospital"},
-	{Code: "madrid", Name: "Hospital Universitario, Madrid"},
+	{Code: "lund", Name: "Skåne University Hospital, Lund", TimeZone: "Europe/Stockholm"},
+	{Code: "copenhagen", Name: "Rigshospitalet, Copenhagen", TimeZone: "Europe/Copenhagen"},
+	{Code: "aarhus", Name: "Aarhus University Hospital", TimeZone: "Europe/Copenhagen"},
+	{Code: "madrid", Name: "Hospital Universitario, Madrid", TimeZone: "Europe/Madrid"},
 }
