@@ -20,6 +20,7 @@ import (
 type database struct {
 	Pool   *pgxpool.Pool
 	server *localpg.Server
+	url    string // for the PostgreSQL programs backup and restore run
 }
 
 // dataDirFlag adds --data-dir to a command's flags.
@@ -31,17 +32,28 @@ func dataDirFlag(fs *flag.FlagSet, env *environment) *string {
 	return fs.String("data-dir", def, "folder of the registry's own PostgreSQL (when REGISTRY_DATABASE_URL is unset)")
 }
 
+// openDatabase opens the database for a command. With the registry's own PostgreSQL, a
+// command run while `serve` runs on the same data folder uses the server's cluster.
 func openDatabase(ctx context.Context, env *environment, dataDir string, logger *slog.Logger) (*database, error) {
+	return openDatabaseWith(ctx, env, dataDir, logger, localpg.Open)
+}
+
+// openDatabaseWith opens the database, starting the registry's own PostgreSQL with start
+// when no URL is configured: localpg.Start for serve, which must own the cluster it stops
+// on exit, localpg.Open for the other commands.
+func openDatabaseWith(ctx context.Context, env *environment, dataDir string, logger *slog.Logger,
+	start func(context.Context, string, *slog.Logger) (*localpg.Server, error)) (*database, error) {
 	db := &database{}
 	url := env.getenv("REGISTRY_DATABASE_URL")
 	if url == "" {
-		srv, err := localpg.Start(ctx, dataDir, logger)
+		srv, err := start(ctx, dataDir, logger)
 		if err != nil {
 			return nil, err
 		}
 		db.server = srv
 		url = srv.URL(localpg.Database)
 	}
+	db.url = url
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		db.Close()
@@ -67,7 +79,12 @@ func openDatabase(ctx context.Context, env *environment, dataDir string, logger 
 
 // openMigrated opens the database and applies pending migrations.
 func openMigrated(ctx context.Context, env *environment, dataDir string, logger *slog.Logger) (*database, *registry.Store, error) {
-	db, err := openDatabase(ctx, env, dataDir, logger)
+	return openMigratedWith(ctx, env, dataDir, logger, localpg.Open)
+}
+
+func openMigratedWith(ctx context.Context, env *environment, dataDir string, logger *slog.Logger,
+	start func(context.Context, string, *slog.Logger) (*localpg.Server, error)) (*database, *registry.Store, error) {
+	db, err := openDatabaseWith(ctx, env, dataDir, logger, start)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -51,6 +51,8 @@ Usage:
   registry study   apply FILE
   registry export  --study CODE --table TABLE [--delimiter comma|semicolon|tab] [--out FILE]
   registry import  --study CODE --table TABLE FILE
+  registry backup  --out FILE                                  while the server runs
+  registry restore [--force] FILE                              into an empty database
 
 Every command takes --data-dir DIR (default ./.registry, or REGISTRY_DATA_DIR): the folder
 of the registry's own PostgreSQL, used when REGISTRY_DATABASE_URL is not set.
@@ -68,6 +70,8 @@ var commands = map[string]command{
 	"healthcheck": cmdHealthcheck,
 	"export":      cmdExport,
 	"import":      cmdImport,
+	"backup":      cmdBackup,
+	"restore":     cmdRestore,
 }
 
 // environment is what a subcommand gets from outside: so that a test can run the real

@@ -132,12 +132,23 @@ func TestEmbeddedClusterLifecycle(t *testing.T) {
 	}
 	resp.Body.Close()
 
-	_, _, err = runCmd(t, env, "", "migrate", "version", "--data-dir", dir)
-	if err == nil || !strings.Contains(err.Error(), "already using") {
-		t.Fatalf("second registry on the same folder: err = %v, want 'already using'", err)
-	}
-
+	// A second server on the same folder is refused; the other commands use the running
+	// server's PostgreSQL and leave it running.
 	pid := postmasterPID(t, dir)
+	_, _, err = runCmd(t, env, "", "serve", "--addr", "127.0.0.1:0", "--data-dir", dir)
+	if err == nil || !strings.Contains(err.Error(), "already using") {
+		t.Fatalf("second server on the same folder: err = %v, want 'already using'", err)
+	}
+	commandsWhileServing(t, env, dir, addr)
+	if got := postmasterPID(t, dir); got != pid || syscall.Kill(pid, 0) != nil {
+		t.Fatalf("the server's PostgreSQL (pid %d) was replaced or stopped by the commands (now %d)", pid, got)
+	}
+	resp, err = http.Get(addr + "healthz")
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("healthz after the commands: %v %v", resp, err)
+	}
+	resp.Body.Close()
+
 	cancel()
 	select {
 	case err := <-done:
@@ -152,10 +163,6 @@ func TestEmbeddedClusterLifecycle(t *testing.T) {
 	}
 
 	out, _, err := runCmd(t, env, "a long enough password\n", "user", "add", "--email", "keep@x.se", "--role", "admin", "--data-dir", dir)
-	if err != nil {
-		t.Fatalf("user add after restart: %q %v", out, err)
-	}
-	out, _, err = runCmd(t, env, "a long enough password\n", "user", "add", "--email", "keep@x.se", "--role", "admin", "--data-dir", dir)
 	if err == nil || !strings.Contains(err.Error(), "already exists") {
 		t.Fatalf("the cluster was not reused: %q %v", out, err)
 	}

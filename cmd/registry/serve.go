@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"outcomereg/registry/localpg"
 )
 
 // config is what the web server is told by flags and environment variables.
@@ -37,7 +39,7 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	cfg.sessionIdle = *idle
 	logger := slog.New(slog.NewTextHandler(env.stderr, nil))
 
-	db, store, err := openMigrated(ctx, env, *dataDir, logger)
+	db, store, err := openMigratedWith(ctx, env, *dataDir, logger, localpg.Start)
 	if err != nil {
 		return err
 	}
