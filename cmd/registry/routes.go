@@ -13,7 +13,7 @@ import (
 // routes builds every route of the registry. Each is registered with the roles that may use
 // it; the route test enumerates a.table so that no route is added without that decision.
 // The routes of each part of the work are listed in a file of their own: routes_nurse.go
-// (data entry), routes_dashboard.go (analysis), routes_export.go (CSV export and import).
+// (data entry), routes_dashboard.go (analysis), routes_export.go (CSV export and import), routes_admin.go (administration and accounts).
 func (a *app) routes() http.Handler {
 	mux := http.NewServeMux()
 	static, _ := fs.Sub(views.Static, "static")
@@ -28,6 +28,7 @@ func (a *app) routes() http.Handler {
 	a.nurseRoutes(mux)
 	a.dashboardRoutes(mux)
 	a.exportRoutes(mux)
+	a.adminRoutes(mux)
 	a.handle(mux, "/", public, a.notFound)
 
 	var h http.Handler = mux

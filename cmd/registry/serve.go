@@ -19,6 +19,7 @@ type config struct {
 	smallCell      int // researchers see counts below this as suppressed
 	secureCookies  bool
 	trustedProxies bool
+	mail           *mailer // nil: password links are only shown, not emailed
 }
 
 func cmdServe(ctx context.Context, env *environment, args []string) error {
@@ -37,6 +38,9 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 		return usageError{fmt.Errorf("serve takes no arguments, got %q", rest[0])}
 	}
 	cfg.sessionIdle = *idle
+	if cfg.mail, err = newMailer(env.getenv("REGISTRY_SMTP_URL")); err != nil {
+		return err
+	}
 	logger := slog.New(slog.NewTextHandler(env.stderr, nil))
 
 	db, store, err := openMigratedWith(ctx, env, *dataDir, logger, localpg.Start)

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/smtp"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// mailer sends the one-time password links when REGISTRY_SMTP_URL is set:
+// smtp://[user:password@]host:port?from=registry@hospital.example. With a user, it signs
+// in with PLAIN, which Go's client allows only over TLS (STARTTLS) or to localhost.
+type mailer struct {
+	addr string
+	host string
+	from string
+	auth smtp.Auth
+}
+
+func newMailer(raw string) (*mailer, error) {
+	if raw == "" {
+		return nil, nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "smtp" || u.Host == "" {
+		return nil, errors.New("REGISTRY_SMTP_URL must look like smtp://user:password@host:587?from=registry@example.org")
+	}
+	m := &mailer{addr: u.Host, host: u.Hostname(), from: u.Query().Get("from")}
+	if u.Port() == "" {
+		m.addr = net.JoinHostPort(u.Host, "25")
+	}
+	if m.from == "" {
+		return nil, errors.New("REGISTRY_SMTP_URL needs ?from=address (the sender of the registry's emails)")
+	}
+	if u.User != nil {
+		password, _ := u.User.Password()
+		m.auth = smtp.PlainAuth("", u.User.Username(), password, m.host)
+	}
+	return m, nil
+}
+
+// send sends a plain-text email.
+func (m *mailer) send(to, subject, body string) error {
+	if strings.ContainsAny(to+subject, "\r\n") {
+		return errors.New("line break in an email header")
+	}
+	msg := fmt.Sprintf("From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n%s",
+		m.from, to, subject, time.Now().Format(time.RFC1123Z), strings.ReplaceAll(body, "\n", "\r\n"))
+	return smtp.SendMail(m.addr, m.auth, m.from, []string{to}, []byte(msg))
+}
