@@ -98,4 +98,3 @@ func (a *app) passwordLinkSave(w http.ResponseWriter, r *http.Request) {
 	a.clearSessionCookie(w, r)
 	http.Redirect(w, r, "/login?set=1", http.StatusSeeOther)
 }
-
