@@ -167,6 +167,9 @@ func (s *sitesFlag) Set(v string) error { *s = append(*s, v); return nil }
 
 // cmdUser: registry user add --email E --role ROLE [--site CODE]..., password on stdin.
 func cmdUser(ctx context.Context, env *environment, args []string) error {
+	if len(args) > 0 && args[0] != "add" {
+		return cmdUserAdmin(ctx, env, args)
+	}
 	fs := newFlags(env, "user", "user add --email E --role admin|nurse|researcher|statistician [--site CODE]... [--name NAME] < password")
 	dataDir := dataDirFlag(fs, env)
 	email := fs.String("email", "", "the user's email, their login")

@@ -48,6 +48,9 @@ Usage:
   registry migrate up | down N | version                      apply or roll back the schema
   registry seed    --demo | --patients N --study CODE [--seed S]
   registry user    add --email E --role ROLE [--site CODE]... (password on stdin)
+  registry user    list | disable | enable | reset-password --email E
+  registry user    set-role --email E --role ROLE [--site CODE]... | set-sites --email E --site CODE...
+  registry site    list | add --code C --name N [--timezone TZ] | edit --code C [--new-code C2] [--name N] [--timezone TZ]
   registry study   apply FILE
   registry export  --study CODE --table TABLE [--delimiter comma|semicolon|tab] [--out FILE]
   registry import  --study CODE --table TABLE FILE
@@ -70,6 +73,7 @@ var commands = map[string]command{
 	"healthcheck": cmdHealthcheck,
 	"export":      cmdExport,
 	"import":      cmdImport,
+	"site":        cmdSite,
 	"backup":      cmdBackup,
 	"restore":     cmdRestore,
 }
