@@ -143,4 +143,3 @@ func TestBrowserAdminCreatesANurse(t *testing.T) {
 	step(admin, "the studies page", chromedp.Navigate(tr.URL+"/admin/studies"), chromedp.WaitVisible(chromedp.ID("studies")))
 	shoot(admin, "admin-studies")
 }
-
