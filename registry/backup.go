@@ -59,11 +59,13 @@ func RebuildDashboards(ctx context.Context, db *pgxpool.Pool) (int, error) {
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('dashboard catch-up', 0))`); err != nil {
 		return 0, fmt.Errorf("rebuild dashboard summaries: %w", err)
 	}
-	if _, err := tx.Exec(ctx, `
-		TRUNCATE dashboard_outcome_cells, dashboard_visit_cells, dashboard_patient_cells, dashboard_ae_cells,
-			dashboard_ae_term_cells, dashboard_patient_state, dashboard_patient_visits, dashboard_patient_values,
-			dashboard_pending`); err != nil {
-		return 0, fmt.Errorf("empty dashboard summaries: %w", err)
+	// DELETE, not TRUNCATE: the server's database role may delete rows but not truncate.
+	for _, table := range []string{"dashboard_outcome_cells", "dashboard_visit_cells", "dashboard_patient_cells",
+		"dashboard_ae_cells", "dashboard_ae_term_cells", "dashboard_patient_state", "dashboard_patient_visits",
+		"dashboard_patient_values", "dashboard_pending"} {
+		if _, err := tx.Exec(ctx, `DELETE FROM `+table); err != nil {
+			return 0, fmt.Errorf("empty dashboard summaries: %w", err)
+		}
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO dashboard_pending (patient_ids) SELECT array_agg(id) FROM patients HAVING count(*) > 0`); err != nil {
 		return 0, fmt.Errorf("note every patient for the dashboards: %w", err)
