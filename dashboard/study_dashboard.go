@@ -223,10 +223,12 @@ func LoadStudy(ctx context.Context, db *pgxpool.Pool, st *registry.Study, f Filt
 		FROM dashboard_ae_cells c WHERE c.study_id = $1 AND `+cellFilter+` GROUP BY 1, 2`, args...).
 		Query(func(rows pgx.Rows) error {
 			var arm int64
-			var r aeRow
+			var worst, patients int
 			var serious *int
-			_, err := pgx.ForEachRow(rows, []any{&arm, &r.worst, &r.patients, &serious}, func() error {
+			_, err := pgx.ForEachRow(rows, []any{&arm, &worst, &patients, &serious}, func() error {
 				if ai, ok := armIndex[arm]; ok {
+					// A group without serious AEs has a NULL count: zero, not the last row's.
+					r := aeRow{worst: worst, patients: patients}
 					if serious != nil {
 						r.serious = *serious
 					}
