@@ -198,7 +198,10 @@ func (g *generator) patient(r *rows, id int64, number int, visits []pendingVisit
 	if rng.Float64() < g.prof.femaleRate {
 		sex = "F"
 	}
-	treated := g.today.AddDate(0, 0, -rng.IntN(int(g.prof.yearsBack*365)+1)+30)
+	// Nothing is dated after today: a draw in the month ahead is mirrored into the month
+	// before (the same number of draws keeps the rest of the data as it was).
+	offset := -rng.IntN(int(g.prof.yearsBack*365)+1) + 30
+	treated := g.today.AddDate(0, 0, -abs(offset))
 	enrolled := treated.AddDate(0, 0, -7-rng.IntN(35))
 	age := g.prof.ageFrom + rng.IntN(g.prof.ageTo-g.prof.ageFrom+1)
 
@@ -467,4 +470,11 @@ func (g *generator) adverseEvents(r *rows, patient int64, arm string, treated, e
 		}
 		r.aes = append(r.aes, []any{g.st.ID, patient, a.term, onset, ended, grade, grade >= 3, rel, outcome, ""})
 	}
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
 }

@@ -166,3 +166,20 @@ func BenchmarkSeed100k(b *testing.B) {
 		b.ReportMetric(values, "values")
 	}
 }
+
+// TestDemoHasNothingAfterToday: the demo seed records nothing dated after its --today
+// (enrolments, treatments, visits, events, adverse events, statuses).
+func TestDemoHasNothingAfterToday(t *testing.T) {
+	store := demo(t, 1)
+	var n int
+	if err := store.DB.QueryRow(context.Background(), `SELECT
+		(SELECT count(*) FROM patients WHERE enrolled_on > $1 OR treated_on > $1 OR status_on > $1) +
+		(SELECT count(*) FROM visits WHERE visit_date > $1) +
+		(SELECT count(*) FROM events WHERE occurred_on > $1) +
+		(SELECT count(*) FROM adverse_events WHERE onset_on > $1 OR ended_on > $1)`, today).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n > 0 {
+		t.Errorf("%d rows dated after %s", n, today.Format(time.DateOnly))
+	}
+}
