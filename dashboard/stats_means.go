@@ -30,7 +30,7 @@ func Describe(values []float64) Summary {
 		return Summary{N: n, Reason: "a value is missing or infinite"}
 	}
 	if n < 2 {
-		return SummaryOf(n, 0, 0)
+		return SummaryOf(n, sumOf(values), 0)
 	}
 	var sum float64
 	for _, v := range values {
@@ -51,13 +51,28 @@ func Describe(values []float64) Summary {
 // study. It is also how Describe fills the confidence interval.
 func SummaryOf(n int, mean, sd float64) Summary {
 	switch {
+	case n == 1 && finite(mean):
+		// The mean of one value is that value; its SD and CI do not exist.
+		return Summary{N: 1, Mean: mean, Reason: fewerThanTwo}
 	case n < 2:
-		return Summary{N: n, Reason: "fewer than 2 patients"}
+		return Summary{N: n, Reason: fewerThanTwo}
 	case !finite(mean, sd) || sd < 0:
 		return Summary{N: n, Reason: "mean or SD is not a valid number"}
 	}
 	half := tQuantile(float64(n-1)) * sd / math.Sqrt(float64(n))
 	return Summary{N: n, Mean: mean, SD: sd, Lower: mean - half, Upper: mean + half, Estimable: true}
+}
+
+// fewerThanTwo is why a summary has no SD or CI.
+const fewerThanTwo = "fewer than 2 patients"
+
+// sumOf adds values up.
+func sumOf(values []float64) float64 {
+	total := 0.0
+	for _, v := range values {
+		total += v
+	}
+	return total
 }
 
 // ChangeFromBaseline returns, for every patient with both values, the visit

@@ -36,7 +36,7 @@ type sums struct {
 // of zero is zero, so that identical values are recognised as such.
 func summaryOfSums(n int, total, totalSq float64) Summary {
 	if n < 2 {
-		return SummaryOf(n, 0, 0)
+		return SummaryOf(n, total, 0)
 	}
 	mean := total / float64(n)
 	ss := totalSq - total*mean
