@@ -37,11 +37,15 @@ func snippet(id, height string, c echartsChart) Chart {
 	c.Validate()
 	// Labels come from study definitions; "</" inside the inline script would end it.
 	option := strings.ReplaceAll(strings.TrimSpace(string(c.JSONNotEscaped())), "</", `<\/`)
+	// go-echarts types an axis label's line height as a string, which ECharts ignores.
+	option = strings.ReplaceAll(option, `"lineHeight":"16"`, `"lineHeight":16`)
 	return Chart{
 		ID:      id,
 		Element: fmt.Sprintf(`<div class="container"><div class="item" id="%s" style="width:100%%;height:%s;"></div></div>`, id, height),
-		Script: fmt.Sprintf(`<script>"use strict"; echarts.init(document.getElementById('%s'), "white", {renderer: "canvas"}).setOption(%s);</script>`,
-			id, option),
+		// The chart draws only if its element is on the page (an empty dashboard leaves
+		// some out).
+		Script: fmt.Sprintf(`<script>"use strict"; (function (el) { if (el) echarts.init(el, "white", {renderer: "canvas"}).setOption(%s); })(document.getElementById('%s'));</script>`,
+			option, id),
 	}
 }
 
@@ -52,18 +56,48 @@ func initOpts(id, height string) charts.GlobalOpts {
 // months turns a day after treatment into months, for x axes.
 func months(day float64) float64 { return math.Round(day/30.4375*10) / 10 }
 
-// MeansChart draws a measure's mean per visit by arm as lines, with 95% CIs as error bars.
+// armColors are the arms' colours, in the order of the study's arms: a series and its
+// interval share one colour, so the legend lists only the arms.
+var armColors = []string{"#3b6fb6", "#e0892b", "#3a9a5b", "#b5485d", "#7a5aa8", "#5f6b7a"}
+
+func armColor(i int) string { return armColors[i%len(armColors)] }
+
+// axes are the options every chart with two value axes shares: the legend on top, the
+// axis names outside the grid, nothing drawn over anything else.
+func axes(id, height, xLabel, yLabel string, legend []string) []charts.GlobalOpts {
+	return []charts.GlobalOpts{
+		initOpts(id, height),
+		charts.WithGridOpts(opts.Grid{Top: "48", Bottom: "48", Left: "64", Right: "24"}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: xLabel, NameLocation: "middle", NameGap: 28}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: yLabel, NameLocation: "middle", NameGap: 44, Scale: opts.Bool(true)}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0", Data: legend}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
+		charts.WithAnimation(false),
+	}
+}
+
+func armLabels(arms []ArmInfo) []string {
+	var labels []string
+	for _, a := range arms {
+		labels = append(labels, a.Label)
+	}
+	return labels
+}
+
+// inColor draws a series (its line, points and marks) in one colour.
+func inColor(color string, width float32, opacity float32) charts.SeriesOpts {
+	return func(s *charts.SingleSeries) {
+		s.LineStyle = &opts.LineStyle{Color: color, Width: width, Opacity: opts.Float(opacity)}
+		s.ItemStyle = &opts.ItemStyle{Color: color}
+	}
+}
+
+// MeansChart draws a measure's mean per visit by arm as lines, with 95% CIs as error bars
+// in the arm's colour (one legend entry per arm: the bars are a series of the same name).
 // Suppressed or not estimable points are left out.
 func MeansChart(id string, m MeasureOutcome, arms []ArmInfo, xLabel, yLabel string) Chart {
 	line := charts.NewLine()
-	line.SetGlobalOptions(
-		initOpts(id, "340px"),
-		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: xLabel, NameLocation: "middle", NameGap: 25}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: yLabel, Scale: opts.Bool(true)}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "bottom"}),
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
-		charts.WithAnimation(false),
-	)
+	line.SetGlobalOptions(axes(id, "340px", xLabel, yLabel, armLabels(arms))...)
 	for ai, a := range arms {
 		// Arms side by side: a small offset keeps their error bars apart.
 		offset := (float64(ai) - float64(len(arms)-1)/2) * 0.25
@@ -77,32 +111,66 @@ func MeansChart(id string, m MeasureOutcome, arms []ArmInfo, xLabel, yLabel stri
 			means = append(means, opts.LineData{Value: []any{x, round(s.Mean)}})
 			bars = append(bars, opts.LineData{Value: []any{x, round(s.Lower)}}, opts.LineData{Value: []any{x, round(s.Upper)}}, opts.LineData{Value: []any{x, "-"}})
 		}
-		line.AddSeries(a.Label, means, charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(true)}))
-		line.AddSeries(a.Label+" 95% CI", bars, charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false), ConnectNulls: opts.Bool(false)}),
-			charts.WithLineStyleOpts(opts.LineStyle{Width: 2}))
+		line.AddSeries(a.Label, means, charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(true)}), inColor(armColor(ai), 2, 1))
+		line.AddSeries(a.Label, bars, charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false), ConnectNulls: opts.Bool(false)}),
+			inColor(armColor(ai), 2, 0.8))
 	}
 	return snippet(id, "340px", line)
 }
 
+// DifferenceChart draws, for a study with a control arm, treatment minus control in
+// change from baseline per visit with its 95% CI, a line at 0, and the main visit marked.
+func DifferenceChart(id string, m MeasureOutcome, mainVisit, xLabel, yLabel, label, mainLabel string) Chart {
+	line := charts.NewLine()
+	line.SetGlobalOptions(axes(id, "300px", xLabel, yLabel, []string{label})...)
+	var points, bars, main []opts.LineData
+	for _, v := range m.Visits {
+		c := v.VsControl
+		if c == nil || !c.Estimable {
+			continue
+		}
+		x := months(float64(v.Day))
+		points = append(points, opts.LineData{Value: []any{x, round(c.Difference)}})
+		bars = append(bars, opts.LineData{Value: []any{x, round(c.Lower)}}, opts.LineData{Value: []any{x, round(c.Upper)}}, opts.LineData{Value: []any{x, "-"}})
+		if v.Visit == mainVisit {
+			main = append(main, opts.LineData{Value: []any{x, round(c.Difference)}})
+		}
+	}
+	line.AddSeries(label, points, charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(true)}), inColor(armColor(0), 2, 1), zeroLine("y"))
+	line.AddSeries(label, bars, charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false), ConnectNulls: opts.Bool(false)}), inColor(armColor(0), 2, 0.8))
+	if len(main) > 0 {
+		line.AddSeries(mainLabel, main, charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(true), Symbol: "diamond", SymbolSize: 16}),
+			inColor(armColor(0), 0, 0))
+	}
+	return snippet(id, "300px", line)
+}
+
+// zeroLine marks "no difference": a plain grey line, no arrow, no end points.
+func zeroLine(axis string) charts.SeriesOpts {
+	item := map[string]any{"name": "0"}
+	item[axis+"Axis"] = 0
+	return func(s *charts.SingleSeries) {
+		s.MarkLines = &opts.MarkLines{Data: []any{item}, MarkLineStyle: opts.MarkLineStyle{
+			Symbol: []string{"none", "none"}, Label: &opts.Label{Show: opts.Bool(false)},
+			LineStyle: &opts.LineStyle{Color: "#666", Type: "dashed", Width: 1}}}
+	}
+}
+
 // SurvivalChart draws Kaplan–Meier curves by arm as step lines with a log-scale 95% CI
-// band (a transparent lower line with the band's width stacked on it).
+// band in the arm's colour. The band is a row of rectangles (a mark area), one per step:
+// between two event times the curve and its interval are constant. (Stacked series on a
+// numeric x axis would add up the days, not the survival.)
 func SurvivalChart(id string, s Survival, arms []ArmInfo, xLabel, yLabel, ciLabel string) Chart {
 	line := charts.NewLine()
-	line.SetGlobalOptions(
-		initOpts(id, "360px"),
-		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: xLabel, NameLocation: "middle", NameGap: 25}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: yLabel, Min: 0, Max: 1}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "bottom"}),
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
-		charts.WithAnimation(false),
-	)
+	g := axes(id, "360px", xLabel, yLabel, armLabels(arms))
+	g = append(g, charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: yLabel, NameLocation: "middle", NameGap: 44, Min: 0, Max: 1}))
+	line.SetGlobalOptions(g...)
 	for ai, ac := range s.Arms {
 		if !ac.Curve.Estimable {
 			continue
 		}
-		curve := []opts.LineData{{Value: []any{0, 1}}}
-		lower := []opts.LineData{{Value: []any{0, 1}}}
-		band := []opts.LineData{{Value: []any{0, 0}}}
+		type point struct{ t, s, lo, hi float64 }
+		points := []point{{0, 1, 1, 1}}
 		prev := 1.0
 		for i, st := range ac.Curve.Steps {
 			// Survival and its interval change only at events: censoring-only steps add
@@ -111,39 +179,49 @@ func SurvivalChart(id string, s Survival, arms []ArmInfo, xLabel, yLabel, ciLabe
 				continue
 			}
 			prev = st.Survival
-			curve = append(curve, opts.LineData{Value: []any{st.Time, round(st.Survival)}})
 			lo, hi := st.Survival, st.Survival
 			if st.LogCI.Estimable {
 				lo, hi = st.LogCI.Lower, st.LogCI.Upper
 			}
-			lower = append(lower, opts.LineData{Value: []any{st.Time, round(lo)}})
-			band = append(band, opts.LineData{Value: []any{st.Time, round(hi - lo)}})
+			points = append(points, point{st.Time, st.Survival, lo, hi})
 		}
-		label := arms[ai].Label
-		stack := fmt.Sprintf("ci-%d", ai)
-		line.AddSeries(label, curve, charts.WithLineChartOpts(opts.LineChart{Step: "end", ShowSymbol: opts.Bool(false)}))
-		line.AddSeries(label+" "+ciLabel, lower, charts.WithLineChartOpts(opts.LineChart{Step: "end", ShowSymbol: opts.Bool(false), Stack: stack}),
-			charts.WithLineStyleOpts(opts.LineStyle{Opacity: opts.Float(0)}))
-		line.AddSeries(label+" "+ciLabel, band, charts.WithLineChartOpts(opts.LineChart{Step: "end", ShowSymbol: opts.Bool(false), Stack: stack}),
-			charts.WithLineStyleOpts(opts.LineStyle{Opacity: opts.Float(0)}), charts.WithAreaStyleOpts(opts.AreaStyle{Opacity: opts.Float(0.2)}))
+		var curve []opts.LineData
+		var band []any
+		for i, p := range points {
+			curve = append(curve, opts.LineData{Value: []any{p.t, round(p.s)}})
+			if i+1 < len(points) && points[i+1].t > p.t && p.hi > p.lo {
+				band = append(band, []map[string]any{
+					{"coord": []any{p.t, round(p.lo)}}, {"coord": []any{points[i+1].t, round(p.hi)}}})
+			}
+		}
+		color := armColor(ai)
+		line.AddSeries(arms[ai].Label, curve, charts.WithLineChartOpts(opts.LineChart{Step: "end", ShowSymbol: opts.Bool(false)}),
+			inColor(color, 2, 1), func(s *charts.SingleSeries) {
+				s.MarkAreas = &opts.MarkAreas{Data: band, MarkAreaStyle: opts.MarkAreaStyle{
+					Label:     &opts.Label{Show: opts.Bool(false)},
+					ItemStyle: &opts.ItemStyle{Color: color, Opacity: opts.Float(0.15)}}}
+			})
 	}
 	return snippet(id, "360px", line)
 }
 
 // ForestChart draws each study's effect (treatment minus comparator) with its 95% CI on a
-// shared axis, one row per study; a vertical line marks no difference.
-func ForestChart(id string, rows []EffectRow, xLabel string) Chart {
+// shared axis, one row per study with its n; a dashed line marks no difference. Labels
+// are wrapped, not cut.
+func ForestChart(id string, rows []EffectRow, xLabel string, label func(EffectRow) string) Chart {
 	line := charts.NewLine()
 	var labels []string
-	height := fmt.Sprintf("%dpx", 120+50*len(rows))
+	height := fmt.Sprintf("%dpx", 100+60*len(rows))
 	for _, r := range rows {
-		labels = append(labels, r.Indication+": "+r.MeasureLabel)
+		labels = append(labels, wrap(label(r), 48))
 	}
 	line.SetGlobalOptions(
 		initOpts(id, height),
-		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: xLabel, NameLocation: "middle", NameGap: 25}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: labels, Inverse: opts.Bool(true)}),
-		charts.WithGridOpts(opts.Grid{Left: "30%"}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: xLabel, NameLocation: "middle", NameGap: 28}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: labels, Inverse: opts.Bool(true),
+			AxisLabel: &opts.AxisLabel{Interval: "0", LineHeight: "16"}, AxisLine: &opts.AxisLine{OnZero: opts.Bool(false)}}),
+		charts.WithGridOpts(opts.Grid{Left: "16", Right: "24", Top: "16", Bottom: "48", ContainLabel: opts.Bool(true)}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		charts.WithAnimation(false),
 	)
@@ -156,11 +234,29 @@ func ForestChart(id string, rows []EffectRow, xLabel string) Chart {
 		bars = append(bars, opts.LineData{Value: []any{round(r.Effect.Lower), labels[i]}}, opts.LineData{Value: []any{round(r.Effect.Upper), labels[i]}}, opts.LineData{Value: []any{"-", labels[i]}})
 	}
 	line.AddSeries("95% CI", bars, charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false), ConnectNulls: opts.Bool(false)}),
-		charts.WithLineStyleOpts(opts.LineStyle{Width: 2}),
-		charts.WithMarkLineNameXAxisItemOpts(opts.MarkLineNameXAxisItem{Name: "0", XAxis: 0}))
-	line.AddSeries("effect", points, charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(true)}),
-		charts.WithLineStyleOpts(opts.LineStyle{Opacity: opts.Float(0)}))
+		inColor(armColor(0), 2, 1), zeroLine("x"))
+	line.AddSeries("effect", points, charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(true), Symbol: "rect", SymbolSize: 10}),
+		inColor(armColor(0), 0, 0))
 	return snippet(id, height, line)
+}
+
+// wrap breaks a label into lines of about width characters at spaces, for chart axes
+// that would otherwise cut it.
+func wrap(s string, width int) string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(s) {
+		if line != "" && len([]rune(line))+1+len([]rune(w)) > width {
+			lines = append(lines, line)
+			line = w
+			continue
+		}
+		if line != "" {
+			line += " "
+		}
+		line += w
+	}
+	return strings.Join(append(lines, line), "\n")
 }
 
 // round keeps charts' JSON short; tables show the full figures.

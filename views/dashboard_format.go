@@ -64,6 +64,10 @@ func num(x float64) string {
 	return strconv.FormatFloat(x, 'f', digits, 64)
 }
 
+// plain shows a number as it is: days as integers ("1825", not "1825.00"), an MCID of 2
+// as "2".
+func plain(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+
 func pText(p float64) string {
 	if p < 0.001 {
 		return "<0.001"
@@ -73,12 +77,13 @@ func pText(p float64) string {
 
 func percent(x float64) string { return strconv.FormatFloat(100*x, 'f', 1, 64) + " %" }
 
-func ciText(lo, hi float64) string { return fmt.Sprintf("%s to %s", num(lo), num(hi)) }
+// ciText keeps an interval on one line (non-breaking spaces).
+func ciText(lo, hi float64) string { return fmt.Sprintf("%s\u00a0to\u00a0%s", num(lo), num(hi)) }
 
 // unavailable says why a figure is missing: suppressed or not estimable.
-func unavailable(ctx context.Context, suppressed bool, reason string) string {
+func unavailable(ctx context.Context, suppressed bool, reason string, threshold int) string {
 	if suppressed {
-		return T(ctx, "suppressed")
+		return T(ctx, "n <%d", threshold)
 	}
 	if reason == "" {
 		return T(ctx, "not estimable")
@@ -115,7 +120,7 @@ func directionText(ctx context.Context, m dashboard.MeasureOutcome) string {
 		s = T(ctx, "lower is better")
 	}
 	if m.MCID != nil {
-		s += "; " + T(ctx, "responder: improvement of at least %s (MCID)", num(*m.MCID))
+		s += "; " + T(ctx, "responder: improvement of at least %s (MCID)", plain(*m.MCID))
 	}
 	return s
 }
@@ -167,4 +172,14 @@ func changeText(ctx context.Context, s dashboard.SummaryResult, threshold int) s
 		return T(ctx, "not estimable (n %d)", s.N)
 	}
 	return fmt.Sprintf("%s (%d)", num(s.Mean), s.N)
+}
+
+// ForestLabel names a row of the cross-study forest plot: indication, outcome and the
+// patients compared.
+func ForestLabel(ctx context.Context, r dashboard.EffectRow) string {
+	label := r.Indication + ": " + r.MeasureLabel
+	if r.Effect.Estimable {
+		label += " " + T(ctx, "(n %d vs %d)", r.Effect.Treatment.N, r.Effect.Control.N)
+	}
+	return label
 }

@@ -128,3 +128,12 @@ func Translated(key string) bool {
 
 // catalogs holds every UI text: one map per part of the UI, each added by its own file.
 var catalogs []map[string][2]string
+
+// Tn translates a text with a count: one when n is 1, other for every other n (the rule
+// of English, Swedish and Danish alike). Both are catalog keys; args fill their verbs.
+func Tn(ctx context.Context, n int, one, other string, args ...any) string {
+	if n == 1 {
+		return T(ctx, one, args...)
+	}
+	return T(ctx, other, args...)
+}

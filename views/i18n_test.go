@@ -82,3 +82,16 @@ func TestNurseTextsInSwedishAndDanish(t *testing.T) {
 		}
 	}
 }
+
+// TestPlurals: one day is "1 day", not "1 days", in every language.
+func TestPlurals(t *testing.T) {
+	for lang, want := range map[string][2]string{
+		"en": {"1 day late", "2 days late"}, "sv": {"1 dag sent", "2 dagar sent"}, "da": {"1 dag for sent", "2 dage for sent"}} {
+		ctx := WithLanguage(context.Background(), lang)
+		for i, n := range []int{1, 2} {
+			if got := Tn(ctx, n, "%d day late", "%d days late", n); got != want[i] {
+				t.Errorf("%s: %q, want %q", lang, got, want[i])
+			}
+		}
+	}
+}

@@ -7,11 +7,6 @@ func init() {
 		"%s (%s of %s visits due were seen)": {"%s (%s av %s besök som skulle göras är gjorda)", "%s (%s af %s forfaldne besøg er gennemført)"},
 		"%s (SD %s, n %d)":                   {"%s (SD %s, n %d)", "%s (SD %s, n %d)"},
 		"1. Follow-up flow":                  {"1. Uppföljningsflöde", "1. Opfølgningsforløb"},
-		"2. %s over the visits":              {"2. %s över besöken", "2. %s over besøgene"},
-		"3. Change from baseline":            {"3. Förändring från utgångsvärdet", "3. Ændring fra baseline"},
-		"4. Responders":                      {"4. Responders", "4. Respondenter"},
-		"5. Time to first event":             {"5. Tid till första händelse", "5. Tid til første hændelse"},
-		"6. Adverse events":                  {"6. Biverkningar", "6. Utilsigtede hændelser"},
 		"95%% CI":                            {"95 %% KI", "95 %% KI"},
 		"<%d":                                {"<%d", "<%d"},
 		"Age at treatment":                   {"Ålder vid behandling", "Alder ved behandling"},
@@ -29,9 +24,8 @@ func init() {
 		"Difference":            {"Skillnad", "Forskel"},
 		"Enrolled: %s. Visits done inside their window: %s.":    {"Inkluderade: %s. Besök gjorda inom sitt fönster: %s.", "Inkluderede: %s. Besøg gennemført inden for vinduet: %s."},
 		"Event-free survival (95%% CI) by days after treatment": {"Händelsefri överlevnad (95 %% KI) per dagar efter behandling", "Hændelsesfri overlevelse (95 %% KI) efter dage efter behandling"},
-		"Events: %s.":       {"Händelser: %s.", "Hændelser: %s."},
-		"Figures as of %s.": {"Siffror per %s.", "Tal pr. %s."},
-		"Figures from fewer than %d patients are suppressed (shown as <%d).": {"Siffror från färre än %d patienter döljs (visas som <%d).", "Tal fra færre end %d patienter skjules (vises som <%d)."},
+		"Events: %s.":            {"Händelser: %s.", "Hændelser: %s."},
+		"Figures as of %s.":      {"Siffror per %s.", "Tal pr. %s."},
 		"Follow-up completeness": {"Uppföljningsgrad", "Opfølgningsgrad"},
 		"Go to the worklist":     {"Till arbetslistan", "Til arbejdslisten"},
 		"Hedges' g":              {"Hedges g", "Hedges' g"},
@@ -87,7 +81,6 @@ func init() {
 		"responder: improvement of at least %s (MCID)": {"responder: förbättring med minst %s (MCID)", "respondent: forbedring på mindst %s (MCID)"},
 		"seen %s, missed %s, overdue %s":               {"gjorda %s, missade %s, försenade %s", "gennemført %s, udeblevet %s, forsinket %s"},
 		"single-arm cohort":                            {"enarmad kohort", "enarmet kohorte"},
-		"suppressed":                                   {"dolt", "skjult"},
 		"days after treatment":                         {"dagar efter behandling", "dage efter behandling"},
 		"difference in change from baseline (treatment minus comparator)": {"skillnad i förändring från utgångsvärdet (behandling minus jämförelse)", "forskel i ændring fra baseline (behandling minus sammenligning)"},
 		"event-free":             {"händelsefri", "hændelsesfri"},
@@ -97,5 +90,22 @@ func init() {
 		"50-59":                  {"50-59", "50-59"},
 		"60-69":                  {"60-69", "60-69"},
 		"70 and over":            {"70 och äldre", "70 og derover"},
+	})
+}
+
+// Texts added with the corrected figures and charts: {Swedish, Danish}.
+func init() {
+	catalogs = append(catalogs, map[string][2]string{
+		"(n %d vs %d)":                        {"(n %d mot %d)", "(n %d mod %d)"},
+		"n <%d":                               {"n <%d", "n <%d"},
+		"%s over the visits":                  {"%s över besöken", "%s over besøgene"},
+		"Change from baseline and responders": {"Förändring från utgångsvärdet och responders", "Ændring fra baseline og respondenter"},
+		"Responders":                          {"Responders", "Respondenter"},
+		"2. Outcomes":                         {"2. Utfall", "2. Udfald"},
+		"3. Time to first event":              {"3. Tid till första händelse", "3. Tid til første hændelse"},
+		"4. Adverse events":                   {"4. Biverkningar", "4. Utilsigtede hændelser"},
+		"Fewer than %d patients: counts are shown as <%d, and figures computed from them as n <%d.": {
+			"Färre än %d patienter: antal visas som <%d och siffror beräknade på dem som n <%d.",
+			"Færre end %d patienter: antal vises som <%d og tal beregnet ud fra dem som n <%d."},
 	})
 }

@@ -76,6 +76,8 @@ func TestDashboardsDrawOffline(t *testing.T) {
 		{"/studies/knee-oa/dashboard", []string{"chart_means_pain_nrs", "chart_means_koos_pain", "chart_survival"}},
 		{"/studies/ssc-ahsct/dashboard?sex=F", []string{"chart_means_mrss", "chart_survival"}},
 		{"/dashboard", []string{"chart_forest"}},
+		// No patient of the study at this site: no chart, and no script error either.
+		{"/studies/knee-oa/dashboard?site=madrid", nil},
 	} {
 		if err := chromedp.Do(ctx, chromedp.Navigate(tr.URL+page.path), chromedp.WaitReady(chromedp.CSS("footer, main"))); err != nil {
 			t.Fatalf("%s: %v", page.path, err)
@@ -106,4 +108,28 @@ func exceptionText(d *runtime.ExceptionDetails) string {
 		return d.Exception.Description
 	}
 	return ""
+}
+
+// TestDashboardsFitTheWindow: no page of the dashboards is wider than the window at 1280
+// and 768 px; wide tables scroll in their own box.
+func TestDashboardsFitTheWindow(t *testing.T) {
+	tr := newTestRegistry(t)
+	ctx := newBrowser(t)
+	tr.browserLogin(t, ctx, statistician)
+	for _, width := range []int64{1280, 768} {
+		for _, path := range []string{"/studies", "/dashboard", "/studies/knee-oa/dashboard", "/studies/ssc-ahsct/dashboard",
+			"/studies/ms-ahsct/dashboard", "/studies/liver-msc/dashboard", "/studies/knee-oa/dashboard?site=madrid"} {
+			if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 900), chromedp.Navigate(tr.URL+path),
+				chromedp.WaitReady(chromedp.CSS("footer, main"))); err != nil {
+				t.Fatalf("%s: %v", path, err)
+			}
+			got, err := chromedp.Run(ctx, chromedp.Evaluate[int64](`document.documentElement.scrollWidth`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got > width {
+				t.Errorf("%s is %d px wide in a %d px window", path, got, width)
+			}
+		}
+	}
 }

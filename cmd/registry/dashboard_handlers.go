@@ -113,7 +113,8 @@ func (a *app) overview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	forest := dashboard.ForestChart("chart_forest", o.Rows, views.T(ctx, "difference in change from baseline (treatment minus comparator)"))
+	forest := dashboard.ForestChart("chart_forest", o.Rows, views.T(ctx, "difference in change from baseline (treatment minus comparator)"),
+		func(r dashboard.EffectRow) string { return views.ForestLabel(ctx, r) })
 	a.render(w, r, http.StatusOK, views.Overview(a.page(r, views.T(ctx, "Dashboard")), views.OverviewData{
 		O: o, Sites: sites, Forest: forest, JSONURL: "/dashboard.json" + o.Filter.Query(),
 	}))
