@@ -114,7 +114,7 @@ func TestStudyDashboardFigures(t *testing.T) {
 	for _, want := range []string{
 		`id="chart_means_pain_nrs"`, `id="chart_survival"`, `src="/static/echarts.min.js"`, `id="survival-at"`,
 		fmt.Sprintf("Enrolled: %d.", patients),
-		numForTest(v.VsControl.Lower) + " to " + numForTest(v.VsControl.Upper),
+		numForTest(v.VsControl.Lower) + "\u00a0to\u00a0" + numForTest(v.VsControl.Upper),
 	} {
 		if !strings.Contains(html, want) {
 			t.Errorf("dashboard page lacks %q", want)
