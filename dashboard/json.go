@@ -165,3 +165,40 @@ func flagged(v any, suppressed bool) ([]byte, error) {
 	}
 	return append(b, `"suppressed":true}`...), nil
 }
+
+// MarshalJSON: a share is a number or null.
+func (s Share) MarshalJSON() ([]byte, error) { return json.Marshal(maybe(s.Proportion, s.Known)) }
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (s *Share) UnmarshalJSON(b []byte) error {
+	var p *float64
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	*s = Share{}
+	if p != nil {
+		*s = Share{Proportion: *p, Known: true}
+	}
+	return nil
+}
+
+// MarshalJSON writes null for the statistic of a test that could not be made.
+func (r RankSumTest) MarshalJSON() ([]byte, error) {
+	type plain RankSumTest
+	return json.Marshal(struct {
+		plain
+		W *float64 `json:"w"`
+		P *float64 `json:"p_value"`
+	}{plain(r), maybe(r.W, r.Estimable), maybe(r.P, r.Estimable)})
+}
+
+// MarshalJSON writes null for a difference that could not be computed.
+func (d ShareDifference) MarshalJSON() ([]byte, error) {
+	type plain ShareDifference
+	return json.Marshal(struct {
+		plain
+		Difference *float64 `json:"difference"`
+		Lower      *float64 `json:"ci_low"`
+		Upper      *float64 `json:"ci_high"`
+	}{plain(d), maybe(d.Difference, d.Estimable), maybe(d.Lower, d.Estimable), maybe(d.Upper, d.Estimable)})
+}

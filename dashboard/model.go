@@ -118,27 +118,64 @@ type VisitArmCount struct {
 
 // MeasureOutcome is one outcome measure over the visits.
 type MeasureOutcome struct {
-	Code      string         `json:"code"`
-	Label     string         `json:"label"`
-	Unit      string         `json:"unit,omitempty"`
-	Direction string         `json:"direction"`
-	MCID      *float64       `json:"mcid,omitempty"`
-	Visits    []MeasureVisit `json:"visits"`
+	Code      string   `json:"code"`
+	Label     string   `json:"label"`
+	Unit      string   `json:"unit,omitempty"`
+	Direction string   `json:"direction"`
+	MCID      *float64 `json:"mcid,omitempty"`
+	// Type is the measure's kind: number, integer or choice. Choices (ordered by value)
+	// are counted per category, not averaged.
+	Type    string         `json:"type"`
+	Choices []ChoiceInfo   `json:"choices,omitempty"`
+	Visits  []MeasureVisit `json:"visits"`
+}
+
+// ChoiceInfo is one category of a choice measure.
+type ChoiceInfo struct {
+	Value float64 `json:"value"`
+	Label string  `json:"label"`
+}
+
+// ArmCategories is how many of an arm's patients are in each category of a choice
+// measure at a visit (in the order of MeasureOutcome.Choices), with their shares.
+type ArmCategories struct {
+	Arm    string  `json:"arm"`
+	N      Count   `json:"n"`
+	Counts []Count `json:"counts"`
+	Shares []Share `json:"shares"`
+}
+
+// Share is a proportion of an arm's patients; null when its count is suppressed or the
+// arm has none.
+type Share struct {
+	Proportion float64
+	Known      bool
+}
+
+// OrdinalComparison compares treatment with control on an ordered choice measure: the
+// Wilcoxon rank-sum test and the difference in the share in the best category.
+type OrdinalComparison struct {
+	RankSum    RankSumTest     `json:"wilcoxon"`
+	BestShare  ShareDifference `json:"best_category_share_difference"`
+	Suppressed bool            `json:"suppressed,omitempty"`
 }
 
 // MeasureVisit is a measure at one visit: per arm, and treatment against control (or the
 // single arm against the study's placebo baseline).
 type MeasureVisit struct {
-	Visit           string            `json:"visit"`
-	Label           string            `json:"label"`
-	Day             int               `json:"day"`
-	Baseline        bool              `json:"baseline"`
-	Arms            []ArmOutcome      `json:"arms"`
-	VsControl       *ComparisonResult `json:"vs_control,omitempty"`
-	RespondersVs    *RiskResult       `json:"responders_vs_control,omitempty"`
-	VsPlaceboSource string            `json:"placebo_baseline_source,omitempty"`
-	VsPlacebo       *ComparisonResult `json:"vs_placebo_baseline,omitempty"`
-	PlaceboChange   *SummaryResult    `json:"placebo_baseline_change,omitempty"`
+	Visit     string            `json:"visit"`
+	Label     string            `json:"label"`
+	Day       int               `json:"day"`
+	Baseline  bool              `json:"baseline"`
+	Arms      []ArmOutcome      `json:"arms"`
+	VsControl *ComparisonResult `json:"vs_control,omitempty"`
+	// Categories and OrdinalVs are for choice measures (instead of means).
+	Categories      []ArmCategories    `json:"categories,omitempty"`
+	OrdinalVs       *OrdinalComparison `json:"ordinal_vs_control,omitempty"`
+	RespondersVs    *RiskResult        `json:"responders_vs_control,omitempty"`
+	VsPlaceboSource string             `json:"placebo_baseline_source,omitempty"`
+	VsPlacebo       *ComparisonResult  `json:"vs_placebo_baseline,omitempty"`
+	PlaceboChange   *SummaryResult     `json:"placebo_baseline_change,omitempty"`
 }
 
 // ArmOutcome is one arm at one visit: the values, the change from baseline and responders.

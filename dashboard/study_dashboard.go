@@ -95,6 +95,9 @@ func LoadStudy(ctx context.Context, db *pgxpool.Pool, st *registry.Study, f Filt
 			cells[i][j] = make([]sums, nArms)
 		}
 	}
+	// choices[measure][visit][arm][value] counts the patients in each category of a
+	// choice measure.
+	choices := make([][][]map[float64]int, len(st.Measures))
 	times := make([][]TimeCount, nArms)
 	type aeRow struct{ worst, patients, serious int }
 	aes := make([][]aeRow, nArms)
@@ -199,6 +202,41 @@ func LoadStudy(ctx context.Context, db *pgxpool.Pool, st *registry.Study, f Filt
 			})
 			return err
 		})
+	// Choice measures are counted per category, straight from the values: their
+	// categories are few and the summary cells keep only sums.
+	if slices.ContainsFunc(st.Measures, func(m registry.Measure) bool { return m.Kind == registry.KindChoice }) {
+		b.Queue(`SELECT vv.measure_id, v.scheduled_visit_id, p.arm_id, vv.value, count(*)::int
+			FROM visit_values vv
+			JOIN measures m ON m.id = vv.measure_id AND m.kind = 'choice'
+			JOIN visits v ON v.id = vv.visit_id AND v.state = 'done'
+			JOIN patients p ON p.id = v.patient_id
+			WHERE vv.study_id = $1 AND vv.value IS NOT NULL AND `+patientFilter+`
+			GROUP BY 1, 2, 3, 4`, args...).
+			Query(func(rows pgx.Rows) error {
+				var m, sv, arm int64
+				var value float64
+				var n int
+				_, err := pgx.ForEachRow(rows, []any{&m, &sv, &arm, &value, &n}, func() error {
+					mi, ok1 := measureIndex[m]
+					vi, ok2 := visitIndex[sv]
+					ai, ok3 := armIndex[arm]
+					if ok1 && ok2 && ok3 {
+						if choices[mi] == nil {
+							choices[mi] = make([][]map[float64]int, nVisits)
+						}
+						if choices[mi][vi] == nil {
+							choices[mi][vi] = make([]map[float64]int, nArms)
+						}
+						if choices[mi][vi][ai] == nil {
+							choices[mi][vi][ai] = map[float64]int{}
+						}
+						choices[mi][vi][ai][value] += n
+					}
+					return nil
+				})
+				return err
+			})
+	}
 	// Time to the first event; patients without one are censored on the day they left
 	// follow-up, or today for those still followed. Patients not yet treated are left out.
 	survival.Queue(`WITH first AS (
@@ -311,7 +349,11 @@ func LoadStudy(ctx context.Context, db *pgxpool.Pool, st *registry.Study, f Filt
 	}
 	control := slices.IndexFunc(st.Arms, func(a registry.Arm) bool { return a.Control })
 	for mi, m := range st.Measures {
-		mo := MeasureOutcome{Code: m.Code, Label: m.Labels.In(opt.Lang), Unit: m.Unit, Direction: m.Direction, MCID: m.MCID}
+		mo := MeasureOutcome{Code: m.Code, Label: m.Labels.In(opt.Lang), Unit: m.Unit, Direction: m.Direction, MCID: m.MCID, Type: m.Kind}
+		if m.Kind == registry.KindChoice {
+			d.Measures = append(d.Measures, choiceOutcome(st, mo, m, choices[mi], sc, opt.Lang))
+			continue
+		}
 		for vi, v := range st.Visits {
 			mv := MeasureVisit{Visit: v.Code, Label: v.Label, Day: v.TargetDay, Baseline: v.Baseline}
 			changes := make([]Summary, nArms)
@@ -508,4 +550,68 @@ func survivalAt(c KMCurve, times []float64) []SurvivalPoint {
 		out = append(out, p)
 	}
 	return out
+}
+
+// choiceOutcome shows a choice measure as counts and shares per category, arm and visit,
+// and compares treatment with control with the Wilcoxon rank-sum test (the choices are
+// ordered by value) and the difference in the share of patients in the best category.
+// counts[visit][arm][value] are the patients in each category.
+func choiceOutcome(st *registry.Study, mo MeasureOutcome, m registry.Measure, counts [][]map[float64]int, sc smallCell, lang string) MeasureOutcome {
+	ordered := slices.SortedFunc(slices.Values(m.Choices), func(a, b registry.Choice) int { return cmp.Compare(a.Value, b.Value) })
+	for _, c := range ordered {
+		mo.Choices = append(mo.Choices, ChoiceInfo{Value: c.Value, Label: c.Labels.In(lang)})
+	}
+	better := LowerIsBetter
+	if m.Direction == "higher" {
+		better = HigherIsBetter
+	}
+	control := slices.IndexFunc(st.Arms, func(a registry.Arm) bool { return a.Control })
+	treat := slices.IndexFunc(st.Arms, func(a registry.Arm) bool { return !a.Control })
+	for vi, v := range st.Visits {
+		mv := MeasureVisit{Visit: v.Code, Label: v.Label, Day: v.TargetDay, Baseline: v.Baseline}
+		byArm := make([][]int, len(st.Arms))
+		for ai, a := range st.Arms {
+			byArm[ai] = make([]int, len(ordered))
+			n := 0
+			for ci, c := range ordered {
+				if counts != nil && counts[vi] != nil && counts[vi][ai] != nil {
+					byArm[ai][ci] = counts[vi][ai][c.Value]
+				}
+				n += byArm[ai][ci]
+			}
+			// A suppressed category could be worked out from n less the others, or from a
+			// share: with one suppressed, n and every share are suppressed too.
+			hidden := slices.ContainsFunc(byArm[ai], sc.small) || sc.small(n)
+			ac := ArmCategories{Arm: a.Code, N: sc.count(n)}
+			if hidden && n > 0 {
+				ac.N = Count{Suppressed: true}
+			}
+			for _, k := range byArm[ai] {
+				ac.Counts = append(ac.Counts, sc.count(k))
+				share := Share{}
+				if n > 0 && !hidden {
+					share = Share{Proportion: float64(k) / float64(n), Known: true}
+				}
+				ac.Shares = append(ac.Shares, share)
+			}
+			mv.Categories = append(mv.Categories, ac)
+			// No mean of a choice: only n.
+			mv.Arms = append(mv.Arms, ArmOutcome{Arm: a.Code,
+				Value:      sc.summary(Summary{N: n, Reason: "a choice measure: counted per category, not averaged"}),
+				Change:     SummaryResult{Summary: Summary{Reason: "a choice measure"}},
+				Responders: RateResult{ResponderRate: ResponderRate{Reason: "a choice measure"}}})
+		}
+		if control >= 0 && treat >= 0 {
+			oc := &OrdinalComparison{RankSum: WilcoxonRankSumCounts(byArm[treat], byArm[control]),
+				BestShare: BestCategoryDifference(byArm[treat], byArm[control], better)}
+			t, c := oc.BestShare.Treatment, oc.BestShare.Control
+			if sc.small(oc.RankSum.NTreatment) || sc.small(oc.RankSum.NControl) ||
+				sc.small(t.Count) || sc.small(t.N-t.Count) || sc.small(c.Count) || sc.small(c.N-c.Count) {
+				oc = &OrdinalComparison{RankSum: RankSumTest{Reason: suppressedReason}, BestShare: ShareDifference{Reason: suppressedReason}, Suppressed: true}
+			}
+			mv.OrdinalVs = oc
+		}
+		mo.Visits = append(mo.Visits, mv)
+	}
+	return mo
 }

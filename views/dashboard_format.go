@@ -183,3 +183,31 @@ func ForestLabel(ctx context.Context, r dashboard.EffectRow) string {
 	}
 	return label
 }
+
+// choiceList names a choice measure's categories in order.
+func choiceList(m dashboard.MeasureOutcome) string {
+	var labels []string
+	for _, c := range m.Choices {
+		labels = append(labels, c.Label)
+	}
+	return joinComma(labels)
+}
+
+// bestChoice is the category whose share is compared: the first when lower is better.
+func bestChoice(m dashboard.MeasureOutcome) string {
+	if len(m.Choices) == 0 {
+		return ""
+	}
+	if m.Direction == "higher" {
+		return m.Choices[len(m.Choices)-1].Label
+	}
+	return m.Choices[0].Label
+}
+
+// shareText is a category's count and share, e.g. "12 (40.0 %)".
+func shareText(ctx context.Context, c dashboard.Count, s dashboard.Share, threshold int) string {
+	if !s.Known {
+		return countText(ctx, c, threshold)
+	}
+	return countText(ctx, c, threshold) + " (" + percent(s.Proportion) + ")"
+}

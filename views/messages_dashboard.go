@@ -96,6 +96,13 @@ func init() {
 // Texts added with the corrected figures and charts: {Swedish, Danish}.
 func init() {
 	catalogs = append(catalogs, map[string][2]string{
+		"Choices, in order: %s.":                           {"Val, i ordning: %s.", "Valgmuligheder, i rækkefølge: %s."},
+		"Patients in each category by arm: number (share)": {"Patienter i varje kategori per arm: antal (andel)", "Patienter i hver kategori pr. arm: antal (andel)"},
+		"Treatment against %s: Wilcoxon rank-sum test, and the difference in the share in the best category (%s)": {
+			"Behandling mot %s: Wilcoxons rangsummetest och skillnaden i andel i den bästa kategorin (%s)",
+			"Behandling mod %s: Wilcoxons rangsumtest og forskellen i andel i den bedste kategori (%s)"},
+		"Difference in share":                 {"Skillnad i andel", "Forskel i andel"},
+		"to":                                  {"till", "til"},
 		"(n %d vs %d)":                        {"(n %d mot %d)", "(n %d mod %d)"},
 		"n <%d":                               {"n <%d", "n <%d"},
 		"%s over the visits":                  {"%s över besöken", "%s over besøgene"},

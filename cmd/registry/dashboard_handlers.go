@@ -77,6 +77,9 @@ func (a *app) studyDashboard(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	charts := views.DashboardCharts{Means: map[string]dashboard.Chart{}}
 	for _, m := range d.Measures {
+		if m.Type == "choice" {
+			continue // counted per category, in a table
+		}
 		charts.Means[m.Code] = dashboard.MeansChart("chart_means_"+m.Code, m, d.Arms, views.T(ctx, "months after treatment"), m.Unit)
 	}
 	if len(d.Survival.EventTypes) > 0 {
