@@ -59,7 +59,8 @@ func parseAdverseEvent(in AdverseEventInput, p *Patient, today time.Time) (*Adve
 	errs := FieldErrors{}
 	ae := &AdverseEvent{Term: strings.TrimSpace(in.Term), Serious: in.Serious, Relatedness: in.Relatedness,
 		Outcome: in.Outcome, Notes: strings.TrimSpace(in.Notes)}
-	if ae.Term == "" || len(ae.Term) > 200 {
+	errs.CheckText("term", in.Term, MaxTermLength)
+	if ae.Term == "" {
 		errs.Add("term", "Enter the adverse event's term.")
 	}
 	ae.OnsetOn = parseDate(errs, "onset_on", in.Onset, today)
@@ -89,9 +90,8 @@ func parseAdverseEvent(in AdverseEventInput, p *Patient, today time.Time) (*Adve
 	if (g == 5) != (in.Outcome == "fatal") && errs["grade"] == "" && errs["outcome"] == "" {
 		errs.Add("outcome", "Grade 5 means death: the outcome must be fatal, and a fatal outcome is grade 5.")
 	}
-	if len(in.Notes) > maxNotes {
-		errs.Add("notes", "The notes are too long.")
-	}
+	errs.CheckText("notes", in.Notes, MaxNotesLength)
+	errs.CheckText("reason", in.Reason, MaxReasonLength)
 	if in.Version > 0 && strings.TrimSpace(in.Reason) == "" {
 		errs.Add("reason", "Give a reason for changing saved data.")
 	}
@@ -193,8 +193,8 @@ func (s *Store) DeleteAdverseEvent(ctx context.Context, who Actor, u *User, stud
 		if err != nil {
 			return err
 		}
-		if reason == "" {
-			return errNoReason()
+		if err := checkDeletionReason(reason); err != nil {
+			return err
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM adverse_events WHERE id = $1`, id); err != nil {
 			return fmt.Errorf("delete adverse event: %w", err)

@@ -75,9 +75,7 @@ func (s *Store) AddEvent(ctx context.Context, who Actor, u *User, study, number 
 		if !d.IsZero() && d.Before(p.EnrolledOn) {
 			errs.Add("occurred_on", "The date cannot be before enrolment.")
 		}
-		if len(in.Notes) > maxNotes {
-			errs.Add("notes", "The notes are too long.")
-		}
+		errs.CheckText("notes", in.Notes, MaxNotesLength)
 		if et.Death && p.Status == StatusDead {
 			errs.Add("type", "The patient's death is already recorded.")
 		}
@@ -114,8 +112,8 @@ func (s *Store) DeleteEvent(ctx context.Context, who Actor, u *User, study, numb
 		if err != nil {
 			return err
 		}
-		if reason == "" {
-			return errNoReason()
+		if err := checkDeletionReason(reason); err != nil {
+			return err
 		}
 		var typeID int64
 		var occurred time.Time

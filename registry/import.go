@@ -199,6 +199,37 @@ func (r *row) get(col string) string {
 	return r.rec[i]
 }
 
+// Messages of checkText, catalog keys.
+const (
+	importCellTooLong = "too long: at most %d characters"
+	importCellNotText = "characters that are not text (not UTF-8, or control characters)"
+)
+
+// checkText refuses any cell that is not text a person would type, or longer than the
+// longest free-text field it could fill (the same limits as the forms: MaxNotesLength for
+// notes, MaxTermLength for a term, MaxImportCellLength for any other cell).
+func (r *row) checkText() {
+	for name, i := range r.cols {
+		if i >= len(r.rec) {
+			continue
+		}
+		max := MaxImportCellLength
+		switch name {
+		case "notes":
+			max = MaxNotesLength
+		case "term":
+			max = MaxTermLength
+		}
+		switch TextProblem(r.rec[i], max) {
+		case "":
+		case NotTextMessage:
+			r.fail(name, importCellNotText)
+		default:
+			r.fail(name, importCellTooLong, max)
+		}
+	}
+}
+
 func (r *row) fail(col, format string, args ...any) {
 	r.failed = true
 	r.im.fail(r.line, col, format, args...)
@@ -315,6 +346,7 @@ func (im *importer) read(r io.Reader, table string) error {
 		line, _ := cr.FieldPos(0)
 		im.res.Rows++
 		rw := &row{im: im, rec: rec, cols: cols, line: line}
+		rw.checkText()
 		if s, ok := cols["study"]; ok && rec[s] != im.st.Code {
 			rw.fail("study", "the row is for study %q, not %s", rec[s], im.st.Code)
 		}

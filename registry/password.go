@@ -31,8 +31,8 @@ func HashPassword(password string) (string, error) {
 		argon2.Version, argonMemory, argonTime, argonThreads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
 
-// CheckPassword reports whether password matches a hash made by HashPassword.
-func CheckPassword(hash, password string) bool {
+// VerifyPassword reports whether password matches a hash made by HashPassword.
+func VerifyPassword(hash, password string) bool {
 	parts := strings.Split(hash, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" {
 		return false
@@ -58,6 +58,3 @@ func CheckPassword(hash, password string) bool {
 	got := argon2.IDKey([]byte(password), salt, time, memory, threads, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
-
-// MinPasswordLength is the shortest password the registry accepts.
-const MinPasswordLength = 10

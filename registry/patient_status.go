@@ -57,8 +57,8 @@ func (s *Store) SetStatus(ctx context.Context, who Actor, u *User, study, number
 		switch {
 		case reason == "":
 			errs.Add("reason", "Give a reason for changing the status.")
-		case len(reason) > maxNotes:
-			errs.Add("reason", "The reason is too long.")
+		case TextProblem(reason, MaxReasonLength) != "":
+			errs.Add("reason", TextProblem(reason, MaxReasonLength))
 		}
 		if err := errs.Err("The status was not changed; check the marked fields."); err != nil {
 			return err

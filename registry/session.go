@@ -7,43 +7,40 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"math"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 )
 
-// Login throttling: after MaxFailedLogins failures for one account (or from one client
-// address) within LoginLockout, further attempts are refused until the window has passed.
-const (
-	MaxFailedLogins = 5
-	LoginLockout    = 15 * time.Minute
-)
-
 // dummyHash is checked when the email is unknown, so that a login takes as long for an
 // unknown account as for a known one.
 var dummyHash, _ = HashPassword("not a password of anyone")
 
-// Authenticate checks an email and password. Every success and failure is an audit row;
-// throttled attempts get ETOOMANY with the minutes to wait in the message.
+// PasswordCheckMemory bounds the memory that checking passwords at once may take: each
+// argon2id check takes argonMemory KiB, so at most PasswordCheckMemory / that run at once
+// (5 with 96 MiB); further sign-ins are answered at once with ETOOMANY instead of queueing.
+const PasswordCheckMemory = 96 << 20
+
+// maxLoginInput bounds what a sign-in hashes: a longer password cannot be anyone's (the
+// password rule allows MaxPasswordLength characters).
+const maxLoginInput = 4 * MaxPasswordLength
+
+// Authenticate checks an email and password from a client address. Every success and
+// failure is an audit row; a throttled attempt, or one while the server is checking as
+// many passwords as it may at once, is ETOOMANY with RetryAfter, and its password is not
+// checked.
 func (s *Store) Authenticate(ctx context.Context, email, password, address string) (*User, error) {
 	email = strings.TrimSpace(email)
-	var accountFails, addressFails int
-	var oldest time.Time
-	err := s.DB.QueryRow(ctx, `
-		SELECT count(*) FILTER (WHERE lower(entity_id) = lower($1)),
-		       count(*) FILTER (WHERE after->>'address' = $2),
-		       coalesce(min(at) FILTER (WHERE lower(entity_id) = lower($1) OR after->>'address' = $2), now())
-		FROM audit_log
-		WHERE action = 'login_failed' AND at > now() - $3::interval`,
-		email, address, fmt.Sprintf("%d seconds", int(LoginLockout.Seconds()))).Scan(&accountFails, &addressFails, &oldest)
-	if err != nil {
-		return nil, fmt.Errorf("check failed logins: %w", err)
+	select {
+	case s.passwordChecks <- struct{}{}:
+		defer func() { <-s.passwordChecks }()
+	default:
+		return nil, &Error{Code: ETOOMANY, Message: "The server is busy checking other sign-ins.", RetryAfter: time.Second}
 	}
-	if accountFails >= MaxFailedLogins || addressFails >= MaxFailedLogins*4 {
-		wait := int(math.Ceil(time.Until(oldest.Add(LoginLockout)).Minutes()))
-		return nil, &Error{Code: ETOOMANY, Message: fmt.Sprint(max(wait, 1))}
+	claim, err := s.claimLoginAttempt(ctx, email, address)
+	if err != nil {
+		return nil, err
 	}
 
 	var u User
@@ -54,31 +51,68 @@ func (s *Store) Authenticate(ctx context.Context, email, password, address strin
 		FROM users WHERE lower(email) = lower($1)`, email).
 		Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.Language, &u.Disabled, &hash, &u.Sites)
 	if errors.Is(err, pgx.ErrNoRows) {
-		CheckPassword(dummyHash, password)
+		VerifyPassword(dummyHash, password)
 	} else if err != nil {
 		return nil, fmt.Errorf("find user: %w", err)
 	}
-	if err != nil || u.Disabled || !CheckPassword(hash, password) {
-		if aerr := s.Audit(ctx, Actor{UserID: u.ID, Name: email}, AuditEntry{Action: "login_failed", Entity: "session",
-			EntityID: email, After: map[string]string{"address": address}}); aerr != nil {
+	if err != nil || u.Disabled || len(password) > maxLoginInput || !VerifyPassword(hash, password) {
+		if aerr := s.Audit(ctx, Actor{UserID: u.ID, Name: auditEmail(email)}, AuditEntry{Action: "login_failed", Entity: "session",
+			EntityID: auditEmail(email), After: map[string]string{"address": address}}); aerr != nil {
 			return nil, aerr
 		}
 		return nil, Errorf(EUNAUTHORIZED, "wrong email or password")
 	}
+	if err := s.releaseLoginAttempt(ctx, claim); err != nil {
+		return nil, err
+	}
 	return &u, nil
 }
 
+// auditEmail is what the audit trail keeps of a typed email: at most MaxNameLength
+// characters, so that a sign-in form cannot put a megabyte into the append-only log.
+func auditEmail(email string) string {
+	if r := []rune(email); len(r) > MaxNameLength {
+		return string(r[:MaxNameLength]) + "…"
+	}
+	return email
+}
+
+// SessionLimits are how long a session lives: Idle without a request, Absolute at most
+// from its sign-in, however busy.
+type SessionLimits struct {
+	Idle     time.Duration
+	Absolute time.Duration
+}
+
+// Default session limits.
+const (
+	DefaultSessionIdle     = 30 * time.Minute
+	DefaultSessionAbsolute = 12 * time.Hour
+)
+
 // NewSession starts a session for a user and returns its token, for the cookie. The login
-// is an audit row written with it.
-func (s *Store) NewSession(ctx context.Context, u *User, idle time.Duration, address string) (string, error) {
+// is an audit row written with it. The address and the browser (user agent) are kept so
+// that the user can tell her sessions apart.
+func (s *Store) NewSession(ctx context.Context, u *User, limits SessionLimits, address, userAgent string) (string, error) {
+	if limits.Idle <= 0 {
+		limits.Idle = DefaultSessionIdle
+	}
+	if limits.Absolute <= 0 {
+		limits.Absolute = DefaultSessionAbsolute
+	}
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
 		return "", fmt.Errorf("session token: %w", err)
 	}
 	token := base64.RawURLEncoding.EncodeToString(raw)
+	userAgent = strings.ReplaceAll(strings.ToValidUTF8(userAgent, ""), "\x00", "")
+	if r := []rune(userAgent); len(r) > MaxNameLength {
+		userAgent = string(r[:MaxNameLength])
+	}
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, now() + $3::interval)`,
-			tokenHash(token), u.ID, interval(idle)); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO sessions (token_hash, user_id, expires_at, ends_at, address, user_agent)
+			VALUES ($1, $2, now() + least($3::interval, $4::interval), now() + $4::interval, $5, $6)`,
+			tokenHash(token), u.ID, interval(limits.Idle), interval(limits.Absolute), address, userAgent); err != nil {
 			return fmt.Errorf("insert session: %w", err)
 		}
 		return insertAudit(ctx, tx, Actor{UserID: u.ID, Name: u.Email}, AuditEntry{Action: "login", Entity: "session",
@@ -93,8 +127,8 @@ func (s *Store) NewSession(ctx context.Context, u *User, idle time.Duration, add
 // less this and idle after its last request.
 const sessionTouchEvery = time.Minute
 
-// SessionUser returns the user of a live session and extends its idle time-out; an unknown
-// or expired token is EUNAUTHORIZED.
+// SessionUser returns the user of a live session and extends its idle time-out, never past
+// its absolute end; an unknown or expired token is EUNAUTHORIZED.
 func (s *Store) SessionUser(ctx context.Context, token string, idle time.Duration) (*User, error) {
 	if token == "" {
 		return nil, Errorf(EUNAUTHORIZED, "not signed in")
@@ -103,9 +137,9 @@ func (s *Store) SessionUser(ctx context.Context, token string, idle time.Duratio
 	err := s.DB.QueryRow(ctx, `
 		WITH live AS (
 			SELECT sessions.token_hash FROM sessions JOIN users ON users.id = sessions.user_id
-			WHERE sessions.token_hash = $1 AND sessions.expires_at > now() AND NOT users.disabled
+			WHERE sessions.token_hash = $1 AND sessions.expires_at > now() AND sessions.ends_at > now() AND NOT users.disabled
 		), touched AS (
-			UPDATE sessions SET last_seen_at = now(), expires_at = now() + $2::interval
+			UPDATE sessions SET last_seen_at = now(), expires_at = least(now() + $2::interval, sessions.ends_at)
 			FROM live WHERE sessions.token_hash = live.token_hash AND sessions.last_seen_at < now() - $3::interval
 		)
 		SELECT users.id, users.email, users.name, users.role, users.language,
@@ -129,6 +163,78 @@ func (s *Store) EndSession(ctx context.Context, token string, u *User) error {
 		}
 		return insertAudit(ctx, tx, Actor{UserID: u.ID, Name: u.Email}, AuditEntry{Action: "logout", Entity: "session", EntityID: u.Email})
 	})
+}
+
+// Session is one of a user's live sessions, as she sees it in her list.
+type Session struct {
+	ID         int64
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	ExpiresAt  time.Time // idle expiry
+	EndsAt     time.Time // absolute end
+	Address    string
+	UserAgent  string
+	Current    bool // the session of the request that asked
+}
+
+// Sessions lists a user's live sessions, the newest first; current is the token of the
+// asking request, marked Current.
+func (s *Store) Sessions(ctx context.Context, userID int64, current string) ([]Session, error) {
+	rows, err := s.DB.Query(ctx, `SELECT id, created_at, last_seen_at, expires_at, ends_at, address, user_agent, token_hash = $2
+		FROM sessions WHERE user_id = $1 AND expires_at > now() AND ends_at > now()
+		ORDER BY created_at DESC, id DESC`, userID, tokenHash(current))
+	if err != nil {
+		return nil, fmt.Errorf("list sessions: %w", err)
+	}
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Session])
+	if err != nil {
+		return nil, fmt.Errorf("list sessions: %w", err)
+	}
+	return list, nil
+}
+
+// EndSessionByID ends one of a user's sessions (she signs out another browser, or an
+// administrator ends it), with an audit row. A session of another user is not found.
+func (s *Store) EndSessionByID(ctx context.Context, who Actor, userID, sessionID int64) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		n, err := exec(ctx, tx, `DELETE FROM sessions WHERE id = $1 AND user_id = $2`, sessionID, userID)
+		if err != nil {
+			return fmt.Errorf("end session: %w", err)
+		}
+		if n == 0 {
+			return Errorf(ENOTFOUND, "There is no such session; it may have ended already.")
+		}
+		return insertAudit(ctx, tx, who, AuditEntry{Action: "end_session", Entity: "session", EntityID: fmt.Sprint(sessionID),
+			After: map[string]any{"user_id": userID}})
+	})
+}
+
+// EndOtherSessions ends every session of a user but the one with token keep ("" for all:
+// an administrator disabling or resetting a user), with an audit row; it returns how many
+// ended.
+func (s *Store) EndOtherSessions(ctx context.Context, who Actor, userID int64, keep string) (int64, error) {
+	var n int64
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		n, err = exec(ctx, tx, `DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2`, userID, tokenHash(keep))
+		if err != nil {
+			return fmt.Errorf("end sessions: %w", err)
+		}
+		if n == 0 {
+			return nil
+		}
+		return insertAudit(ctx, tx, who, AuditEntry{Action: "end_sessions", Entity: "session", EntityID: fmt.Sprint(userID),
+			After: map[string]any{"user_id": userID, "ended": n}})
+	})
+	return n, err
+}
+
+// PruneSessions deletes sessions that have expired: they can never be used again.
+func (s *Store) PruneSessions(ctx context.Context) error {
+	if _, err := s.DB.Exec(ctx, `DELETE FROM sessions WHERE expires_at < now() OR ends_at < now()`); err != nil {
+		return fmt.Errorf("prune sessions: %w", err)
+	}
+	return nil
 }
 
 // SetLanguage remembers a user's UI language.

@@ -15,10 +15,15 @@ import (
 // transaction.
 type Store struct {
 	DB *pgxpool.Pool
+	// passwordChecks holds a token for each password being checked: argon2id takes memory,
+	// so only a few run at once (see PasswordCheckMemory).
+	passwordChecks chan struct{}
 }
 
 // NewStore returns a store on pool.
-func NewStore(pool *pgxpool.Pool) *Store { return &Store{DB: pool} }
+func NewStore(pool *pgxpool.Pool) *Store {
+	return &Store{DB: pool, passwordChecks: make(chan struct{}, max(1, PasswordCheckMemory/(argonMemory*1024)))}
+}
 
 // Actor is who did something: a signed-in user, or a command run on the server.
 type Actor struct {

@@ -66,8 +66,8 @@ func (u NewUser) Validate() error {
 	if !known {
 		errs.Add("role", fmt.Sprintf("must be one of %s; got %q", strings.Join(Roles, ", "), u.Role))
 	}
-	if len([]rune(u.Password)) < MinPasswordLength {
-		errs.Add("password", fmt.Sprintf("must be at least %d characters", MinPasswordLength))
+	if msg := passwordFieldError(u.Password); msg != "" {
+		errs.Add("password", msg)
 	}
 	if u.Role == RoleNurse && len(u.Sites) == 0 {
 		errs.Add("sites", "a nurse needs at least one site")

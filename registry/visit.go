@@ -81,16 +81,13 @@ func IsVisitConflict(err error) bool {
 	return errors.As(err, &c)
 }
 
-const maxNotes = 4000
-
 // parseVisit validates the form against the study's measures. Messages are plain sentences
 // (catalog keys) so that the form can show them in the nurse's language.
 func parseVisit(st *Study, sv ScheduledVisit, p *Patient, in VisitInput, today time.Time) (*Visit, error) {
 	errs := FieldErrors{}
 	v := &Visit{VisitCode: sv.Code, State: in.State, Notes: strings.TrimSpace(in.Notes), Values: map[string]Value{}}
-	if len(in.Notes) > maxNotes {
-		errs.Add("notes", "The notes are too long.")
-	}
+	errs.CheckText("notes", in.Notes, MaxNotesLength)
+	errs.CheckText("reason", in.Reason, MaxReasonLength)
 	if in.Version > 0 && strings.TrimSpace(in.Reason) == "" {
 		errs.Add("reason", "Give a reason for changing saved data.")
 	}
@@ -115,6 +112,7 @@ func parseVisit(st *Study, sv ScheduledVisit, p *Patient, in VisitInput, today t
 		}
 	case StateMissed:
 		v.MissedReason = strings.TrimSpace(in.MissedReason)
+		errs.CheckText("missed_reason", in.MissedReason, MaxMissedReasonLength)
 		if v.MissedReason == "" {
 			errs.Add("missed_reason", "Give the reason the visit was missed.")
 		}
@@ -374,8 +372,8 @@ func (s *Store) DeleteVisit(ctx context.Context, who Actor, u *User, study, numb
 		if err != nil {
 			return err
 		}
-		if strings.TrimSpace(reason) == "" {
-			return errNoReason()
+		if err := checkDeletionReason(reason); err != nil {
+			return err
 		}
 		cur, err := visitFor(ctx, tx, st, p, sv, true)
 		if err != nil {
@@ -515,8 +513,15 @@ func (v *Visit) Input() VisitInput {
 	return in
 }
 
-// errNoReason refuses a deletion without a reason; it is checked after access, so that a
-// patient of another site answers not found whatever the form holds.
-func errNoReason() error {
-	return &Error{Code: EINVALID, Message: "Nothing was deleted.", Fields: FieldErrors{"reason": "Give a reason for changing saved data."}}
+// checkDeletionReason refuses a deletion without a reason or with one that is too long; it
+// is checked after access, so that a patient of another site answers not found whatever the form holds.
+func checkDeletionReason(reason string) error {
+	msg := TextProblem(reason, MaxReasonLength)
+	if strings.TrimSpace(reason) == "" {
+		msg = "Give a reason for changing saved data."
+	}
+	if msg == "" {
+		return nil
+	}
+	return &Error{Code: EINVALID, Message: "Nothing was deleted.", Fields: FieldErrors{"reason": msg}}
 }

@@ -12,9 +12,6 @@ func init() {
 		"Change":                          {"Byt", "Skift"},
 		"Signed in as %s (%s)":            {"Inloggad som %s (%s)", "Logget ind som %s (%s)"},
 		"The email or password is wrong.": {"E-postadressen eller lösenordet är fel.", "E-mailadressen eller adgangskoden er forkert."},
-		"Too many failed sign-ins. Try again in %d minutes.": {
-			"För många misslyckade inloggningar. Försök igen om %d minuter.",
-			"For mange mislykkede logins. Prøv igen om %d minutter."},
 		"Your session has ended. Please sign in again.": {"Din session har avslutats. Logga in igen.", "Din session er udløbet. Log ind igen."},
 		"Page not found":                       {"Sidan finns inte", "Siden findes ikke"},
 		"You do not have access to this page.": {"Du har inte behörighet till den här sidan.", "Du har ikke adgang til denne side."},

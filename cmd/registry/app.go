@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"time"
 
 	"github.com/a-h/templ"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -26,7 +25,10 @@ type app struct {
 
 func newApp(store *registry.Store, logger *slog.Logger, cfg config) *app {
 	if cfg.sessionIdle == 0 {
-		cfg.sessionIdle = 30 * time.Minute
+		cfg.sessionIdle = registry.DefaultSessionIdle
+	}
+	if cfg.sessionAbsolute == 0 {
+		cfg.sessionAbsolute = registry.DefaultSessionAbsolute
 	}
 	if cfg.smallCell == 0 {
 		cfg.smallCell = 5
@@ -48,7 +50,7 @@ func (a *app) render(w http.ResponseWriter, r *http.Request, status int, c templ
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	if err := c.Render(r.Context(), w); err != nil {
-		a.logger.Error("render", "path", r.URL.Path, "err", err)
+		a.logger.Error("render", append(requestLog(w, r), "err", err)...)
 	}
 }
 
@@ -75,10 +77,10 @@ func (a *app) fail(w http.ResponseWriter, r *http.Request, err error) {
 		if isUnavailable(err) {
 			status, message = http.StatusServiceUnavailable, views.T(ctx, "The database is not available right now. Please try again in a moment.")
 			w.Header().Set("Retry-After", "5")
-			a.logger.Warn("database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+			a.logger.Warn("database unavailable", append(requestLog(w, r), "err", err)...)
 		} else {
 			message = views.T(ctx, "An internal error occurred. It has been logged; please try again.")
-			a.logger.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+			a.logger.Error("internal error", append(requestLog(w, r), "err", err)...)
 		}
 	}
 	a.render(w, r, status, views.ErrorPage(a.page(r, heading), heading, message))

@@ -1,7 +1,11 @@
 package main
 
 import (
+	"context"
+	"errors"
+	"math"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -12,24 +16,38 @@ import (
 func (a *app) setSessionCookie(w http.ResponseWriter, r *http.Request, token string) {
 	http.SetCookie(w, &http.Cookie{
 		Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
-		Secure: r.TLS != nil || a.cfg.secureCookies,
+		Secure: a.overTLS(r),
 	})
 }
 
 func (a *app) clearSessionCookie(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{
 		Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode,
-		Secure: r.TLS != nil || a.cfg.secureCookies,
+		Secure: a.overTLS(r),
 	})
 }
 
-// safeNext keeps a post-login redirect on this site: a local path, never another host.
+// safeNext keeps a post-login redirect on this site: a path on this server, never another
+// host. Only printable ASCII is allowed (the registry's own addresses are escaped): browsers
+// drop tabs and line breaks from a Location and read a backslash as a slash, so "/\t/evil"
+// and "/\\evil" would lead away; "//evil" is another host outright.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
-		strings.HasPrefix(next, "/login") {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/login") ||
+		strings.ContainsFunc(next, func(r rune) bool { return r <= ' ' || r >= 0x7f || r == '\\' }) {
+		return "/"
+	}
+	if u, err := url.Parse(next); err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
 		return "/"
 	}
 	return next
+}
+
+// waitText says how long to wait, in seconds or, from two minutes, in minutes.
+func waitText(ctx context.Context, seconds int) string {
+	if seconds < 120 {
+		return views.T(ctx, "%d seconds", seconds)
+	}
+	return views.T(ctx, "%d minutes", (seconds+59)/60)
 }
 
 func (a *app) loginForm(w http.ResponseWriter, r *http.Request) {
@@ -44,9 +62,11 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	email, password := strings.TrimSpace(r.PostFormValue("email")), r.PostFormValue("password")
 	next := safeNext(r.PostFormValue("next"))
-	u, err := a.store.Authenticate(ctx, email, password, clientAddress(r))
+	address := a.clientAddress(r)
+	u, err := a.store.Authenticate(ctx, email, password, address)
 	if err == nil {
-		token, err := a.store.NewSession(ctx, u, a.cfg.sessionIdle, clientAddress(r))
+		token, err := a.store.NewSession(ctx, u, registry.SessionLimits{Idle: a.cfg.sessionIdle, Absolute: a.cfg.sessionAbsolute},
+			address, r.UserAgent())
 		if err != nil {
 			a.fail(w, r, err)
 			return
@@ -61,9 +81,11 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 	case registry.EUNAUTHORIZED:
 		status, message = http.StatusUnauthorized, views.T(ctx, "The email or password is wrong.")
 	case registry.ETOOMANY:
-		minutes, _ := strconv.Atoi(registry.ErrorMessage(err))
-		w.Header().Set("Retry-After", strconv.Itoa(minutes*60))
-		status, message = http.StatusTooManyRequests, views.T(ctx, "Too many failed sign-ins. Try again in %d minutes.", minutes)
+		var e *registry.Error
+		errors.As(err, &e)
+		seconds := max(1, int(math.Ceil(e.RetryAfter.Seconds())))
+		w.Header().Set("Retry-After", strconv.Itoa(seconds))
+		status, message = http.StatusTooManyRequests, views.T(ctx, e.Message)+" "+views.T(ctx, "Try again in %s.", waitText(ctx, seconds))
 	default:
 		a.fail(w, r, err)
 		return

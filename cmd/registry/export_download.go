@@ -72,6 +72,7 @@ func (a *app) exportDownload(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, registry.Errorf(registry.EFORBIDDEN, "only administrators export the audit trail"))
 		return
 	}
+	streamingResponse(w)
 	dw := &downloadWriter{w: w, contentType: "text/csv; charset=utf-8", name: downloadName(o, table+".csv")}
 	_, err := a.store.Export(r.Context(), dw, actorOf(r), o)
 	a.finishDownload(w, r, dw, err)
@@ -81,6 +82,7 @@ func (a *app) exportDownload(w http.ResponseWriter, r *http.Request) {
 func (a *app) exportZip(w http.ResponseWriter, r *http.Request) {
 	o := exportOptions(r)
 	o.WithAudit = userOf(r).Role == registry.RoleAdmin
+	streamingResponse(w)
 	dw := &downloadWriter{w: w, contentType: "application/zip", name: downloadName(o, "zip")}
 	_, err := a.store.ExportZip(r.Context(), dw, actorOf(r), o)
 	a.finishDownload(w, r, dw, err)
@@ -112,7 +114,7 @@ func (a *app) finishDownload(w http.ResponseWriter, r *http.Request, dw *downloa
 		return
 	}
 	if r.Context().Err() == nil {
-		a.logger.Error("export broke off", "path", r.URL.Path, "err", err)
+		a.logger.Error("export broke off", append(requestLog(w, r), "err", err)...)
 	}
 	panic(http.ErrAbortHandler)
 }

@@ -9,9 +9,6 @@ import (
 	"outcomereg/views"
 )
 
-// maxImportBytes bounds an uploaded file: a million long rows take about 100 MB.
-const maxImportBytes = 256 << 20
-
 // importPage shows the upload form.
 func (a *app) importPage(w http.ResponseWriter, r *http.Request) {
 	st, err := a.store.Study(r.Context(), r.PathValue("code"))
@@ -36,12 +33,13 @@ func (a *app) importUpload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data := views.ImportData{Study: st.Code, Title: st.Title, Tables: registry.ImportTables, Table: registry.TableLong}
-	r.Body = http.MaxBytesReader(w, r.Body, maxImportBytes)
+	longUpload(w)
+	r.Body = http.MaxBytesReader(w, r.Body, registry.MaxImportFileBytes)
 	// Files above 32 MB wait in a temporary file, not in memory.
 	if err := r.ParseMultipartForm(32 << 20); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			data.Problem = views.T(ctx, "The file is larger than %d MB: split it, or use the command line (registry import).", maxImportBytes>>20)
+			data.Problem = views.T(ctx, "The file is larger than %d MB: split it, or use the command line (registry import).", registry.MaxImportFileBytes>>20)
 		} else {
 			data.Problem = views.T(ctx, "Choose a table and a CSV file to import.")
 		}

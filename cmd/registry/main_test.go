@@ -89,8 +89,15 @@ func TestStudyApplyMalformedFile(t *testing.T) {
 func TestUserAdd(t *testing.T) {
 	env := map[string]string{"REGISTRY_DATABASE_URL": testdb.URL(t)}
 	if _, _, err := runCmd(t, env, "short\n", "user", "add", "--email", "a@b.se", "--role", "admin"); err == nil ||
-		!strings.Contains(err.Error(), "at least 10 characters") {
+		!strings.Contains(err.Error(), "at least 12 characters") {
 		t.Fatalf("short password: %v", err)
+	}
+	// Long enough but common: the same rule as every other place that sets a password.
+	for _, common := range []string{"1QAZ2WSX3EDC", "Password123456!", "aaaaaaaaaaaaaaa", "qwertyuiop2026"} {
+		if _, _, err := runCmd(t, env, common+"\n", "user", "add", "--email", "a@b.se", "--role", "admin"); err == nil ||
+			!strings.Contains(err.Error(), "most common passwords") {
+			t.Fatalf("common password %q: %v", common, err)
+		}
 	}
 	out, _, err := runCmd(t, env, "a long enough password\n", "user", "add", "--email", "a@b.se", "--role", "admin")
 	if err != nil || !strings.Contains(out, "added") {

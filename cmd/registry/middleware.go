@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"net/url"
 	"runtime/debug"
@@ -89,12 +88,15 @@ func (a *app) withSession(next http.Handler) http.Handler {
 			cookieLang = c.Value
 		}
 		lang := views.MatchLanguage(userLang, cookieLang, r.Header.Get("Accept-Language"))
+		if sw := statusWriterOf(w); sw != nil && u != nil {
+			sw.userID = u.ID
+		}
 		ctx := views.WithLanguage(context.WithValue(r.Context(), userKey{}, u), lang)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
-// secureHeaders sets headers every answer carries.
+// secureHeaders sets headers every answer carries (and hsts, over TLS).
 func secureHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
@@ -115,7 +117,7 @@ func (a *app) recoverPanics(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				a.logger.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+				a.logger.Error("panic", append(requestLog(w, r), "panic", v, "stack", string(debug.Stack()))...)
 				a.fail(w, r, registry.Errorf(registry.EINTERNAL, "panic"))
 			}
 		}()
@@ -123,15 +125,14 @@ func (a *app) recoverPanics(next http.Handler) http.Handler {
 	})
 }
 
-// logRequests logs method, path, status and duration; never query strings or bodies,
-// which may hold study numbers.
+// logRequests logs method, route pattern, user id, status and duration; never the path, the
+// query or the body, which may hold study numbers.
 func (a *app) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r)
-		a.logger.Info("request", "method", r.Method, "route", sw.pattern, "status", sw.status,
-			"ms", time.Since(start).Milliseconds())
+		a.logger.Info("request", append(requestLog(sw, r), "status", sw.status, "ms", time.Since(start).Milliseconds())...)
 	})
 }
 
@@ -139,6 +140,7 @@ type statusWriter struct {
 	http.ResponseWriter
 	status  int
 	pattern string
+	userID  int64 // the signed-in user, 0 for none
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -152,15 +154,6 @@ func (w *statusWriter) Flush() {
 	if f, ok := w.ResponseWriter.(http.Flusher); ok {
 		f.Flush()
 	}
-}
-
-// clientAddress is the request's remote IP, for login throttling.
-func clientAddress(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }

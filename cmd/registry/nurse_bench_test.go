@@ -118,7 +118,7 @@ func BenchmarkVisitSave50Clients(b *testing.B) {
 		base, _ := url.Parse(srv.URL)
 		var nurses []*http.Client
 		for range clients {
-			token, err := store.NewSession(ctx, u, 30*time.Minute, "127.0.0.1")
+			token, err := store.NewSession(ctx, u, registry.SessionLimits{Idle: 30 * time.Minute}, "127.0.0.1", "bench")
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"outcomereg/registry"
 	"outcomereg/views"
@@ -33,45 +32,34 @@ func formErrors(err error) (views.FormErrors, bool) {
 	return views.FormErrors{}, false
 }
 
-// nurseInput guards a nurse page against input PostgreSQL would refuse: a path segment that
-// is not valid UTF-8 or holds a NUL byte names no page (404), and the same in a query or
-// form value is replaced, so that nothing a user sends can end in a 500.
+// nurseInput guards a nurse page against path segments PostgreSQL would refuse (not valid
+// UTF-8, or a NUL byte): they name no page. The middleware (cleanInput) refuses them for every
+// route already, and query and form values too; this stays as a second line for these routes.
 func (a *app) nurseInput(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		for _, name := range []string{"code", "number", "visit", "event", "ae"} {
-			if v := r.PathValue(name); !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
+			if v := r.PathValue(name); !validText(v) {
 				a.failTranslated(w, r, registry.Errorf(registry.ENOTFOUND, "There is no page at this address."))
 				return
 			}
 		}
-		q := r.URL.Query()
-		for k, vs := range q {
-			for i := range vs {
-				vs[i] = cleanText(vs[i])
-			}
-			q[k] = vs
-		}
-		r.URL.RawQuery = q.Encode()
 		h(w, r)
 	}
 }
 
-// cleanText makes a typed value storable: valid UTF-8 without NUL bytes.
+// cleanText makes a typed value storable: valid UTF-8 without NUL bytes. (The middleware,
+// cleanInput, refuses requests holding others, so this only matters outside a request.)
 func cleanText(s string) string {
 	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
 }
 
-// parseNurseForm reads a posted form; a body that cannot be read is a 400, not a 500.
+// parseNurseForm reads a posted form; a body that cannot be read is a 400, not a 500. (The
+// middleware, cleanInput, has refused bytes PostgreSQL cannot take already.)
 func (a *app) parseNurseForm(w http.ResponseWriter, r *http.Request) bool {
-	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {
 		a.failTranslated(w, r, registry.Errorf(registry.EINVALID, "The form could not be read."))
 		return false
-	}
-	for _, vs := range r.PostForm {
-		for i := range vs {
-			vs[i] = cleanText(vs[i])
-		}
 	}
 	return true
 }

@@ -33,8 +33,9 @@ func (a *app) routes() http.Handler {
 
 	var h http.Handler = mux
 	h = a.withSession(h)
+	h = a.cleanInput(h)
 	h = http.NewCrossOriginProtection().Handler(h)
-	h = secureHeaders(h)
+	h = a.hsts(secureHeaders(h))
 	h = a.recoverPanics(h)
 	h = a.logRequests(h)
 	return h

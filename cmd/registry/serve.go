@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"outcomereg/registry/localpg"
@@ -14,12 +15,17 @@ import (
 
 // config is what the web server is told by flags and environment variables.
 type config struct {
-	addr           string
-	sessionIdle    time.Duration
-	smallCell      int // researchers see counts below this as suppressed
-	secureCookies  bool
-	trustedProxies bool
-	mail           *mailer // nil: password links are only shown, not emailed
+	addr            string
+	sessionIdle     time.Duration
+	smallCell       int // researchers see counts below this as suppressed
+	sessionAbsolute time.Duration
+	// secureCookies: the registry is reached over TLS (a proxy declared by --public-url
+	// https://...), so cookies are Secure and HSTS is sent even on plain-HTTP requests.
+	secureCookies   bool
+	trustedProxies  []netip.Prefix // X-Forwarded-For is believed only from these
+	tlsCert, tlsKey string
+	publicURL       string
+	mail            *mailer // nil: password links are only shown, not emailed
 }
 
 func cmdServe(ctx context.Context, env *environment, args []string) error {
@@ -29,8 +35,12 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	fs.StringVar(&cfg.addr, "addr", envOr(env, "REGISTRY_ADDR", "127.0.0.1:8080"), "address to listen on")
 	idle := fs.Duration("session-idle", envDuration(env, "REGISTRY_SESSION_IDLE", 30*time.Minute), "sign out after this long without a request")
 	fs.IntVar(&cfg.smallCell, "small-cell", envInt(env, "REGISTRY_SMALL_CELL", 5), "researchers see counts of fewer patients than this as suppressed")
+	security := addSecurityFlags(fs, env)
 	rest, err := parseFlags(fs, args)
 	if err != nil {
+		return err
+	}
+	if err := security.apply(&cfg); err != nil {
 		return err
 	}
 	if len(rest) > 0 {
@@ -54,13 +64,9 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
 	app := newApp(store, logger, cfg)
-	srv := &http.Server{
-		Handler:           app.routes(),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
-	fmt.Fprintf(env.stdout, "The registry is listening on http://%s/\n", ln.Addr())
+	srv := app.newHTTPServer(app.routes())
+	srv.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
+	fmt.Fprintf(env.stdout, "The registry is listening on %s\n", app.listenURL(ln))
 	fmt.Fprint(env.stdout, demoLoginsNote(*dataDir))
 	logger.Info("serving", "addr", ln.Addr().String())
 
@@ -69,7 +75,7 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	go catchUpDashboards(catchUpCtx, store.DB, logger, catchUpEvery)
 
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- app.serveOn(srv, ln) }()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
