@@ -22,9 +22,20 @@ demo:
 	@echo "==> 4/4 Starting the registry (Ctrl-C stops it and its PostgreSQL)"
 	@$(BIN) serve $(if $(ADDR),--addr $(ADDR)) --data-dir $(DATA_DIR)
 
-## test: every test (real PostgreSQL, headless Chromium), after formatting, vet and templ checks.
+## test: every test (real PostgreSQL, headless Chromium), after formatting, vet and templ checks,
+## then each fuzz target for a few seconds.
 test: deps check
 	$(GO) test -count=1 -timeout 30m ./...
+	@$(MAKE) --no-print-directory fuzz
+
+## fuzz: each fuzz target for FUZZTIME (default 3s); longer: make fuzz FUZZTIME=10m.
+FUZZTIME    ?= 3s
+FUZZTARGETS := FuzzNumber FuzzDate FuzzVisitForm FuzzImportReader FuzzStudyFile
+fuzz:
+	@for f in $(FUZZTARGETS); do \
+		echo "fuzz $$f for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 2s -parallel 2 ./registry >/tmp/fuzz.$$$$.out 2>&1 || { cat /tmp/fuzz.$$$$.out; rm -f /tmp/fuzz.$$$$.out; exit 1; }; \
+	done; rm -f /tmp/fuzz.$$$$.out
 
 ## bench: the benchmarks behind the README's figures.
 bench: deps build

@@ -21,6 +21,7 @@ type app struct {
 	// routes lists every registered route with the roles allowed, for the test that
 	// enumerates them.
 	table []route
+	mux   *http.ServeMux // for the route pattern of a request that fails before routing
 }
 
 func newApp(store *registry.Store, logger *slog.Logger, cfg config) *app {
@@ -50,7 +51,7 @@ func (a *app) render(w http.ResponseWriter, r *http.Request, status int, c templ
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	if err := c.Render(r.Context(), w); err != nil {
-		a.logger.Error("render", append(requestLog(w, r), "err", err)...)
+		a.logger.Error("render", append(a.requestLog(w, r), "err", err)...)
 	}
 }
 
@@ -77,10 +78,10 @@ func (a *app) fail(w http.ResponseWriter, r *http.Request, err error) {
 		if isUnavailable(err) {
 			status, message = http.StatusServiceUnavailable, views.T(ctx, "The database is not available right now. Please try again in a moment.")
 			w.Header().Set("Retry-After", "5")
-			a.logger.Warn("database unavailable", append(requestLog(w, r), "err", err)...)
+			a.logger.Warn("database unavailable", append(a.requestLog(w, r), "err", err)...)
 		} else {
 			message = views.T(ctx, "An internal error occurred. It has been logged; please try again.")
-			a.logger.Error("internal error", append(requestLog(w, r), "err", err)...)
+			a.logger.Error("internal error", append(a.requestLog(w, r), "err", err)...)
 		}
 	}
 	a.render(w, r, status, views.ErrorPage(a.page(r, heading), heading, message))

@@ -114,7 +114,7 @@ func (a *app) finishDownload(w http.ResponseWriter, r *http.Request, dw *downloa
 		return
 	}
 	if r.Context().Err() == nil {
-		a.logger.Error("export broke off", append(requestLog(w, r), "err", err)...)
+		a.logger.Error("export broke off", append(a.requestLog(w, r), "err", err)...)
 	}
 	panic(http.ErrAbortHandler)
 }

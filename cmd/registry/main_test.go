@@ -185,7 +185,7 @@ func waitForAddr(t *testing.T, r io.Reader, done chan error) string {
 		}
 		close(lines)
 	}()
-	re := regexp.MustCompile(`http://\S+/`)
+	re := regexp.MustCompile(`https?://\S+/`)
 	for {
 		select {
 		case l, ok := <-lines:

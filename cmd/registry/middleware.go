@@ -117,7 +117,7 @@ func (a *app) recoverPanics(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				a.logger.Error("panic", append(requestLog(w, r), "panic", v, "stack", string(debug.Stack()))...)
+				a.logger.Error("panic", append(a.requestLog(w, r), "panic", v, "stack", string(debug.Stack()))...)
 				a.fail(w, r, registry.Errorf(registry.EINTERNAL, "panic"))
 			}
 		}()
@@ -132,7 +132,7 @@ func (a *app) logRequests(next http.Handler) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r)
-		a.logger.Info("request", append(requestLog(sw, r), "status", sw.status, "ms", time.Since(start).Milliseconds())...)
+		a.logger.Info("request", append(a.requestLog(sw, r), "status", sw.status, "ms", time.Since(start).Milliseconds())...)
 	})
 }
 

@@ -16,6 +16,7 @@ import (
 // (data entry), routes_dashboard.go (analysis), routes_export.go (CSV export and import), routes_admin.go (administration and accounts).
 func (a *app) routes() http.Handler {
 	mux := http.NewServeMux()
+	a.mux = mux
 	static, _ := fs.Sub(views.Static, "static")
 
 	a.handle(mux, "GET /healthz", public, a.healthz)

@@ -184,7 +184,7 @@ func longUpload(w http.ResponseWriter) {
 
 // requestLog is what a log line may say about a request: its method, route pattern and the
 // user's id; never its path or query, which may hold a study number.
-func requestLog(w http.ResponseWriter, r *http.Request) []any {
+func (a *app) requestLog(w http.ResponseWriter, r *http.Request) []any {
 	pattern := r.Pattern
 	var userID int64
 	if sw := statusWriterOf(w); sw != nil {
@@ -195,6 +195,9 @@ func requestLog(w http.ResponseWriter, r *http.Request) []any {
 	}
 	if u := userOf(r); u != nil {
 		userID = u.ID
+	}
+	if pattern == "" && a.mux != nil {
+		_, pattern = a.mux.Handler(r) // before routing (the session middleware failed)
 	}
 	return []any{"method", r.Method, "route", pattern, "user", userID}
 }
@@ -261,13 +264,16 @@ func (a *app) serveOn(srv *http.Server, ln net.Listener) error {
 	return srv.Serve(ln)
 }
 
-// listenURL is the address to print for users.
+// listenURL is the address the server listens on, and the one users open when a proxy
+// is declared.
 func (a *app) listenURL(ln net.Listener) string {
-	if a.cfg.publicURL != "" {
-		return a.cfg.publicURL
-	}
+	scheme := "http"
 	if a.cfg.tlsCert != "" {
-		return "https://" + ln.Addr().String() + "/"
+		scheme = "https"
 	}
-	return "http://" + ln.Addr().String() + "/"
+	u := scheme + "://" + ln.Addr().String() + "/"
+	if a.cfg.publicURL != "" {
+		u += " (users open " + a.cfg.publicURL + ")"
+	}
+	return u
 }
