@@ -11,13 +11,6 @@ import (
 	"testing"
 )
 
-func init() {
-	decide("GET /account/sessions", "admin", "nurse", "researcher", "statistician")
-	decide("POST /account/sessions/{id}/end", "admin", "nurse", "researcher", "statistician")
-	decide("POST /account/sessions/end-others", "admin", "nurse", "researcher", "statistician")
-	samples["id"] = "999999"
-}
-
 // After sign-in, next= only ever leads to a path on this server.
 func TestLoginNextStaysOnThisServer(t *testing.T) {
 	tr := newTestRegistry(t)
