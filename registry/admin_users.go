@@ -396,6 +396,7 @@ func validateSite(site Site) error {
 	if strings.TrimSpace(site.Name) == "" {
 		errs.Add("name", "is required")
 	}
+	errs.CheckText("name", site.Name, MaxNameLength)
 	if _, err := LoadTimeZone(site.TimeZone); err != nil {
 		errs.Add("time_zone", err.Error())
 	}

@@ -289,6 +289,7 @@ func required(errs FieldErrors, field, value string) {
 	if strings.TrimSpace(value) == "" {
 		errs.Add(field, "is required")
 	}
+	errs.CheckText(field, value, MaxNameLength)
 }
 
 func uniqueCode(errs FieldErrors, p, code string, seen map[string]bool, pattern *regexp.Regexp) {
@@ -317,6 +318,7 @@ func validLabels(errs FieldErrors, p string, l Labels) {
 		if !known {
 			errs.Add(p+"."+lang, fmt.Sprintf("unknown language %q (use en, sv, da)", lang))
 		}
+		errs.CheckText(p+"."+lang, l[lang], MaxNameLength)
 	}
 }
 

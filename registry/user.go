@@ -66,6 +66,7 @@ func (u NewUser) Validate() error {
 	if !known {
 		errs.Add("role", fmt.Sprintf("must be one of %s; got %q", strings.Join(Roles, ", "), u.Role))
 	}
+	errs.CheckText("name", u.Name, MaxNameLength)
 	if msg := passwordFieldError(u.Password); msg != "" {
 		errs.Add("password", msg)
 	}
@@ -90,6 +91,9 @@ func (s *Store) SaveSite(ctx context.Context, who Actor, site Site) error {
 	}
 	if strings.TrimSpace(site.Name) == "" {
 		return &Error{Code: EINVALID, Message: "the site is not valid", Fields: map[string]string{"name": "is required"}}
+	}
+	if err := CheckText("name", site.Name, MaxNameLength); err != nil {
+		return err
 	}
 	if site.TimeZone != "" {
 		if _, err := LoadTimeZone(site.TimeZone); err != nil {
