@@ -443,4 +443,3 @@ func wantMean(t *testing.T, what string, got *float64, xs []float64) {
 		t.Errorf("%s: %v, the export gives %v", what, *got, mean(xs))
 	}
 }
-
