@@ -1,10 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/a-h/templ"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -70,6 +73,10 @@ func (a *app) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case registry.ECONFLICT:
 		status = http.StatusConflict
 	case registry.EUNAUTHORIZED:
+		if answersJSON(r) {
+			writeJSONError(w, http.StatusUnauthorized, views.T(ctx, "Sign in first."))
+			return
+		}
 		http.Redirect(w, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		return
 	case registry.ETOOMANY:
@@ -84,7 +91,21 @@ func (a *app) fail(w http.ResponseWriter, r *http.Request, err error) {
 			a.logger.Error("internal error", append(a.requestLog(w, r), "err", err)...)
 		}
 	}
+	if answersJSON(r) {
+		writeJSONError(w, status, cmp.Or(message, heading))
+		return
+	}
 	a.render(w, r, status, views.ErrorPage(a.page(r, heading), heading, message))
+}
+
+// answersJSON: routes whose path ends in .json answer errors as JSON, {"error": ...},
+// like their figures; every other route answers an HTML page.
+func answersJSON(r *http.Request) bool { return strings.HasSuffix(r.URL.Path, ".json") }
+
+func writeJSONError(w http.ResponseWriter, status int, message string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]string{"error": message})
 }
 
 // isUnavailable reports whether err means the database cannot be reached right now.

@@ -72,3 +72,38 @@ func TestUndefinedFiguresAreNull(t *testing.T) {
 		t.Error("no summary of one value was checked")
 	}
 }
+
+// TestDashboardJSONErrorsAreJSON: a .json route answers every error as JSON with its
+// status (unknown study, bad filter, a nurse, nobody signed in); the pages answer HTML.
+func TestDashboardJSONErrorsAreJSON(t *testing.T) {
+	tr := newTestRegistry(t)
+	researcherC, nurseC, nobody := tr.client(t, researcher), tr.client(t, "nurse.lund@demo.registry"), tr.client(t, "")
+	for _, tc := range []struct {
+		c      *http.Client
+		path   string
+		status int
+	}{
+		{researcherC, "/studies/no-such-study/dashboard.json", http.StatusNotFound},
+		{researcherC, "/studies/knee-oa/dashboard.json?sex=X", http.StatusBadRequest},
+		{researcherC, "/dashboard.json?age=12", http.StatusBadRequest},
+		{nurseC, "/studies/knee-oa/dashboard.json", http.StatusForbidden},
+		{nurseC, "/dashboard.json", http.StatusForbidden},
+		{nobody, "/studies/knee-oa/dashboard.json", http.StatusUnauthorized},
+	} {
+		resp, err := tc.c.Get(tr.URL + tc.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body struct {
+			Error string `json:"error"`
+		}
+		decodeErr := json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.status || resp.Header.Get("Content-Type") != "application/json" || decodeErr != nil || body.Error == "" {
+			t.Errorf("%s: %d %s %q (%v), want %d with a JSON error", tc.path, resp.StatusCode, resp.Header.Get("Content-Type"), body.Error, decodeErr, tc.status)
+		}
+	}
+	if status, body := get(t, nurseC, tr.URL+"/studies/knee-oa/dashboard"); status != http.StatusForbidden || !strings.Contains(body, "<html") {
+		t.Errorf("the page for a nurse: %d, want an HTML 403", status)
+	}
+}

@@ -94,7 +94,7 @@ func (a *app) studyDashboard(w http.ResponseWriter, r *http.Request) {
 func (a *app) studyDashboardJSON(w http.ResponseWriter, r *http.Request) {
 	d, _, err := a.loadStudyDashboard(r)
 	if err != nil {
-		a.failJSON(w, r, err)
+		a.fail(w, r, err)
 		return
 	}
 	writeJSON(w, d)
@@ -126,29 +126,10 @@ func (a *app) overview(w http.ResponseWriter, r *http.Request) {
 func (a *app) overviewJSON(w http.ResponseWriter, r *http.Request) {
 	o, _, err := a.loadOverview(r)
 	if err != nil {
-		a.failJSON(w, r, err)
-		return
-	}
-	writeJSON(w, o)
-}
-
-// failJSON answers a dashboard's JSON with the status fail would give and the message as
-// {"error": ...}; internal errors go through fail, which logs them.
-func (a *app) failJSON(w http.ResponseWriter, r *http.Request, err error) {
-	status := 0
-	switch registry.ErrorCode(err) {
-	case registry.EINVALID:
-		status = http.StatusBadRequest
-	case registry.ENOTFOUND:
-		status = http.StatusNotFound
-	}
-	if status == 0 {
 		a.fail(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]string{"error": registry.ErrorMessage(err)})
+	writeJSON(w, o)
 }
 
 func writeJSON(w http.ResponseWriter, v any) {
