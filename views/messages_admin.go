@@ -139,8 +139,8 @@ func init() {
 		"This link does not work: it has been used, it is older than 72 hours, or a newer one was made. Ask an administrator for a new one.": {
 			"Länken fungerar inte: den har använts, den är äldre än 72 timmar, eller en nyare har skapats. Be en administratör om en ny.",
 			"Linket virker ikke: det er brugt, det er ældre end 72 timer, eller et nyere er lavet. Bed en administrator om et nyt."},
-		"This version cannot clear a throttle: it ends by itself 15 minutes after the first failed sign-in.": {
-			"Den här versionen kan inte rensa en spärr: den upphör av sig själv 15 minuter efter den första misslyckade inloggningen.",
-			"Denne version kan ikke rydde en spærring: den ophører af sig selv 15 minutter efter det første mislykkede login."},
+		"Say which account or address to clear.": {"Ange vilket konto eller vilken adress som ska rensas.", "Angiv hvilken konto eller adresse der skal ryddes."},
+		"Nothing was throttled for that account or address.": {
+			"Inget var spärrat för det kontot eller den adressen.", "Intet var spærret for den konto eller adresse."},
 	})
 }

@@ -437,3 +437,44 @@ func TestAccount(t *testing.T) {
 		t.Fatalf("ending someone else's session: %d", status)
 	}
 }
+
+// TestAdminClearsAThrottle: failed sign-ins throttle a nurse; the administrator sees the
+// throttle on the users page and clears it, and the nurse signs in at once.
+func TestAdminClearsAThrottle(t *testing.T) {
+	tr := newTestRegistry(t)
+	admin := tr.client(t, "admin@demo.registry")
+	email := "nurse.lund@demo.registry"
+	anon := tr.client(t, "")
+	throttled := false
+	for i := 0; i < 20 && !throttled; i++ {
+		status, _, _ := adminPost(t, anon, tr.URL+"/login", url.Values{"email": {email}, "password": {"wrong password"}})
+		throttled = status == http.StatusTooManyRequests
+	}
+	if !throttled {
+		t.Fatal("20 failed sign-ins did not throttle the account")
+	}
+	if status, _, _ := adminPost(t, anon, tr.URL+"/login", url.Values{"email": {email}, "password": {tr.logins[email]}}); status != http.StatusTooManyRequests {
+		t.Fatalf("the right password while throttled: %d", status)
+	}
+	_, body := get(t, admin, tr.URL+"/admin/users")
+	row := regexp.MustCompile(`(?s)<table id="throttles">.*?</table>`).FindString(body)
+	if !strings.Contains(row, email) {
+		t.Fatalf("the throttle is not listed:\n%s", body)
+	}
+	m := regexp.MustCompile(`name="email" value="` + regexp.QuoteMeta(email) + `">\s*<input type="hidden" name="address" value="([^"]*)"`).FindStringSubmatch(row)
+	if m == nil {
+		t.Fatalf("no clear button for %s:\n%s", email, row)
+	}
+	if status, _, _ := adminPost(t, admin, tr.URL+"/admin/throttles/clear", url.Values{"email": {email}, "address": {m[1]}}); status != http.StatusSeeOther {
+		t.Fatalf("clear: %d", status)
+	}
+	if adminAuditCount(t, tr, "clear_throttle", "session") != 1 {
+		t.Error("no audit row for the clearing")
+	}
+	if status, _, _ := adminPost(t, anon, tr.URL+"/login", url.Values{"email": {email}, "password": {tr.logins[email]}}); status != http.StatusSeeOther {
+		t.Fatalf("sign in after the clearing: %d", status)
+	}
+	if status, _, body := adminPost(t, admin, tr.URL+"/admin/throttles/clear", url.Values{}); status != http.StatusBadRequest || !strings.Contains(body, `id="notice"`) {
+		t.Fatalf("clear nothing: %d", status)
+	}
+}
