@@ -62,6 +62,19 @@ func commandsWhileServing(t *testing.T, env map[string]string, dir, addr string)
 		t.Fatalf("reset-password link %q: %d\n%s", link, status, out)
 	}
 
+	// The data commands too: a study, synthetic patients, an export and its import.
+	run("", "site", "add", "--code", "madrid", "--name", "Madrid", "--timezone", "Europe/Madrid")
+	if out := run("", "study", "apply", "../../seed/studies/liver-msc.yaml"); !strings.Contains(out, "created") {
+		t.Errorf("study apply: %q", out)
+	}
+	run("", "seed", "--patients", "20", "--study", "liver-msc")
+	csv := filepath.Join(t.TempDir(), "patients.csv")
+	run("", "export", "--study", "liver-msc", "--table", "patients", "--out", csv)
+	if data, err := os.ReadFile(csv); err != nil || strings.Count(string(data), "\n") != 21 {
+		t.Errorf("export while serving: %d lines, %v", strings.Count(string(data), "\n"), err)
+	}
+	run("", "import", "--study", "liver-msc", "--table", "patients", csv)
+
 	backup := filepath.Join(t.TempDir(), "serving.backup")
 	run("", "backup", "--out", backup)
 	if st, err := os.Stat(backup); err != nil || st.Size() == 0 {
