@@ -202,3 +202,13 @@ func (d ShareDifference) MarshalJSON() ([]byte, error) {
 		Upper      *float64 `json:"ci_high"`
 	}{plain(d), maybe(d.Difference, d.Estimable), maybe(d.Lower, d.Estimable), maybe(d.Upper, d.Estimable)})
 }
+
+// MarshalJSON: survival at a time past follow-up is null, and so is its standard error.
+func (a SurvivalAtTime) MarshalJSON() ([]byte, error) {
+	type plain SurvivalAtTime
+	return json.Marshal(struct {
+		plain
+		Survival *float64 `json:"survival"`
+		StdErr   *float64 `json:"std_err"`
+	}{plain(a), maybe(a.Survival, a.Estimable), maybe(a.StdErr, a.Estimable && a.StdErrEstimable)})
+}

@@ -217,6 +217,20 @@ type Survival struct {
 	Times      []float64   `json:"at_risk_times"` // days at which AtRisk is given
 	LogRank    LogRankTest `json:"log_rank"`
 	Suppressed bool        `json:"log_rank_suppressed,omitempty"`
+	// AtTimes are the days of ArmCurve.SurvivalAt.
+	AtTimes []float64 `json:"survival_at_times"`
+	// Pairwise are the log-rank tests of two arms alone when a study has more than two:
+	// each arm against the control, or every pair when there is none (as R's survdiff
+	// on the pair).
+	Pairwise []PairLogRank `json:"pairwise_log_rank,omitempty"`
+}
+
+// PairLogRank is the log-rank test of one arm against another.
+type PairLogRank struct {
+	Arm        string      `json:"arm"`
+	Versus     string      `json:"versus"`
+	Test       LogRankTest `json:"test"`
+	Suppressed bool        `json:"suppressed,omitempty"`
 }
 
 // ArmCurve is one arm's Kaplan–Meier curve; for researchers the curve stops where fewer
@@ -226,11 +240,14 @@ type ArmCurve struct {
 	Events Count   `json:"events"`
 	Curve  KMCurve `json:"curve"`
 	AtRisk []Count `json:"at_risk"`
-	// SurvivalAt is the curve at each of Survival.Times (the chart's numbers as a table);
-	// not estimable past the (possibly truncated) curve's end.
-	SurvivalAt []SurvivalPoint `json:"survival_at"`
-	Suppressed bool            `json:"suppressed,omitempty"`
-	Truncated  bool            `json:"truncated,omitempty"`
+	// SurvivalGrid is the curve at each of Survival.Times (the chart's numbers as a
+	// table); not estimable past the (possibly truncated) curve's end.
+	SurvivalGrid []SurvivalPoint `json:"survival_at_grid"`
+	// SurvivalAt is the curve at Survival.AtTimes (1, 2, 5 and 10 years, or ?times=),
+	// as R's summary(survfit, times = ...).
+	SurvivalAt []SurvivalAtTime `json:"survival_at"`
+	Suppressed bool             `json:"suppressed,omitempty"`
+	Truncated  bool             `json:"truncated,omitempty"`
 }
 
 // AdverseEvents summarises adverse events by arm.

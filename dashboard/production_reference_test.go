@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -124,5 +125,71 @@ func TestDashboardMeansMatchR(t *testing.T) {
 			t.Fatalf("%s: not estimable: %+v", visit, c)
 		}
 		wantComparison(r, c.Comparison)
+	}
+}
+
+// TestPairwiseLogRankOnTheDashboard: a study of three arms (one a control) gets, beside
+// the overall test, each arm against the control; each equals the log-rank test of the
+// two arms' patients alone (R's survdiff on the pair, see stats_logrank_pairwise.go),
+// computed here from the patients' follow-up.
+func TestPairwiseLogRankOnTheDashboard(t *testing.T) {
+	ctx := context.Background()
+	store := registry.NewStore(testdb.New(t))
+	who := registry.Actor{Name: "test"}
+	file := strings.Replace(referenceStudy, "  - {code: placebo, label: Placebo, control: true}",
+		"  - {code: low, label: Low dose}\n  - {code: placebo, label: Placebo, control: true}", 1) +
+		"events:\n  - {code: relapse, labels: {en: Relapse}}\n"
+	st, err := registry.ParseStudyFile("three.yaml", []byte(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.UpsertSite(ctx, who, "lund", "Lund"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.ApplyStudy(ctx, who, st); err != nil {
+		t.Fatal(err)
+	}
+	if st, err = store.Study(ctx, "reference"); err != nil {
+		t.Fatal(err)
+	}
+	today := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	// relapse.csv's two arms, and a third made of every third patient of both.
+	_, rows := readCSV(t, "relapse.csv")
+	follow := map[string][]SurvivalTime{}
+	for i, r := range rows {
+		arm := map[string]string{"active": "active", "placebo": "placebo"}[r[1]]
+		if i%3 == 0 {
+			arm = "low"
+		}
+		days, _ := strconv.Atoi(r[2])
+		event := r[3] == "1"
+		follow[arm] = append(follow[arm], SurvivalTime{Time: float64(days), Event: event})
+		treated := today.AddDate(0, 0, -days)
+		var id int64
+		if err := store.DB.QueryRow(ctx, `INSERT INTO patients (study_id, site_id, study_number, arm_id, sex, birth_year, enrolled_on, treated_on, status, status_on)
+			SELECT $1, (SELECT id FROM sites WHERE code = 'lund'), $2, (SELECT id FROM arms WHERE study_id = $1 AND code = $3), 'F', 1960, $4::date, $4::date,
+				CASE WHEN $5 THEN 'active' ELSE 'withdrawn' END, CASE WHEN $5 THEN NULL ELSE $6::date END
+			RETURNING id`, st.ID, r[0], arm, treated, event, today).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		if event {
+			if _, err := store.DB.Exec(ctx, `INSERT INTO events (study_id, patient_id, event_type_id, occurred_on)
+				SELECT $1, $2, id, $3 FROM event_types WHERE study_id = $1`, st.ID, id, today); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	d, err := LoadStudy(ctx, store.DB, st, Filter{}, Options{Today: today, Lang: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Survival.Pairwise) != 2 || !d.Survival.LogRank.Estimable || d.Survival.LogRank.DF != 2 {
+		t.Fatalf("pairwise %+v, overall %+v", d.Survival.Pairwise, d.Survival.LogRank)
+	}
+	for _, p := range d.Survival.Pairwise {
+		want := LogRank(follow[p.Arm], follow[p.Versus])
+		if p.Versus != "placebo" || !p.Test.Estimable || !agrees(p.Test.ChiSq, want.ChiSq) || !agrees(p.Test.P, want.P) {
+			t.Errorf("%s vs %s: %+v, want %+v", p.Arm, p.Versus, p.Test, want)
+		}
 	}
 }

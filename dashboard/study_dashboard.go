@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -20,6 +22,9 @@ type Options struct {
 	Today     time.Time
 	Lang      string
 	SmallCell int
+	// SurvivalTimes are the days at which survival is read off the curves; nil: 1, 2, 5
+	// and 10 years.
+	SurvivalTimes []float64
 	// QueriesOnly runs the SQL and returns nil: for benchmarks that time the bare SQL
 	// beside the whole page.
 	QueriesOnly bool
@@ -414,14 +419,34 @@ func LoadStudy(ctx context.Context, db *pgxpool.Pool, st *registry.Study, f Filt
 	for t := 0.0; t <= maxTime; t += atRiskStep(maxTime) {
 		d.Survival.Times = append(d.Survival.Times, t)
 	}
+	d.Survival.AtTimes = opt.SurvivalTimes
+	if d.Survival.AtTimes == nil {
+		d.Survival.AtTimes = DefaultSurvivalTimes
+	}
 	for ai, a := range st.Arms {
 		ac := ArmCurve{Arm: a.Code, Curve: curves[ai], Events: sc.count(curves[ai].Events)}
 		for _, n := range curves[ai].AtRisk(d.Survival.Times) {
 			ac.AtRisk = append(ac.AtRisk, sc.count(n))
 		}
 		sc.curve(&ac)
-		ac.SurvivalAt = survivalAt(ac.Curve, d.Survival.Times)
+		ac.SurvivalGrid = survivalAt(ac.Curve, d.Survival.Times)
+		ac.SurvivalAt = ac.Curve.SurvivalAt(d.Survival.AtTimes)
+		for i := range ac.SurvivalAt {
+			// Events and censorings between two times are counts of patients too.
+			if p := &ac.SurvivalAt[i]; sc.small(p.Events) || sc.small(p.Censored) {
+				p.Events, p.Censored = 0, 0
+			}
+		}
 		d.Survival.Arms = append(d.Survival.Arms, ac)
+	}
+	if nArms > 2 {
+		for _, pr := range PairwiseLogRanks(control, times...) {
+			p := PairLogRank{Arm: st.Arms[pr.Group].Code, Versus: st.Arms[pr.Versus].Code, Test: pr.Test}
+			if sc.small(curves[pr.Group].N) || sc.small(curves[pr.Versus].N) {
+				p.Test, p.Suppressed = LogRankTest{Reason: suppressedReason}, true
+			}
+			d.Survival.Pairwise = append(d.Survival.Pairwise, p)
+		}
 	}
 	if nArms >= 2 {
 		d.Survival.LogRank = LogRankCounts(times...)
@@ -614,4 +639,28 @@ func choiceOutcome(st *registry.Study, mo MeasureOutcome, m registry.Measure, co
 		mo.Visits = append(mo.Visits, mv)
 	}
 	return mo
+}
+
+// DefaultSurvivalTimes are the times clinicians ask about: 1, 2, 5 and 10 years, in days.
+var DefaultSurvivalTimes = []float64{365, 730, 1825, 3650}
+
+// ParseSurvivalTimes reads ?times=365,730: days after treatment, in increasing order
+// once sorted, at most 20 of them. Nothing given: nil (the defaults).
+func ParseSurvivalTimes(s string) ([]float64, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var times []float64
+	for _, part := range strings.Split(s, ",") {
+		t, err := strconv.ParseFloat(strings.TrimSpace(part), 64)
+		if err != nil || !finite(t) || t < 0 || t > 36500 {
+			return nil, registry.Errorf(registry.EINVALID, "Bad times: give days after treatment from 0 to 36500, separated by commas (for example times=365,730); got %q.", s)
+		}
+		times = append(times, t)
+	}
+	if len(times) > 20 {
+		return nil, registry.Errorf(registry.EINVALID, "Bad times: at most 20; got %d.", len(times))
+	}
+	slices.Sort(times)
+	return slices.Compact(times), nil
 }

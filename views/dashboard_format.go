@@ -211,3 +211,11 @@ func shareText(ctx context.Context, c dashboard.Count, s dashboard.Share, thresh
 	}
 	return countText(ctx, c, threshold) + " (" + percent(s.Proportion) + ")"
 }
+
+// timeText names a time after treatment: whole years as years, else days.
+func timeText(ctx context.Context, days float64) string {
+	if y := days / 365; y == math.Trunc(y) && y >= 1 {
+		return Tn(ctx, int(y), "%d year", "%d years", int(y))
+	}
+	return Tn(ctx, int(days), "%s day", "%s days", plain(days))
+}

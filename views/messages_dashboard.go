@@ -23,7 +23,6 @@ func init() {
 		"Design":                {"Design", "Design"},
 		"Difference":            {"Skillnad", "Forskel"},
 		"Enrolled: %s. Visits done inside their window: %s.":    {"Inkluderade: %s. Besök gjorda inom sitt fönster: %s.", "Inkluderede: %s. Besøg gennemført inden for vinduet: %s."},
-		"Event-free survival (95%% CI) by days after treatment": {"Händelsefri överlevnad (95 %% KI) per dagar efter behandling", "Hændelsesfri overlevelse (95 %% KI) efter dage efter behandling"},
 		"Events: %s.":            {"Händelser: %s.", "Hændelser: %s."},
 		"Figures as of %s.":      {"Siffror per %s.", "Tal pr. %s."},
 		"Follow-up completeness": {"Uppföljningsgrad", "Opfølgningsgrad"},

@@ -64,7 +64,11 @@ func (a *app) loadStudyDashboard(r *http.Request) (*dashboard.StudyDashboard, []
 	if err != nil {
 		return nil, nil, err
 	}
-	d, err := dashboard.LoadStudy(r.Context(), a.store.DB, st, f, a.dashboardOptions(r))
+	opt := a.dashboardOptions(r)
+	if opt.SurvivalTimes, err = dashboard.ParseSurvivalTimes(r.URL.Query().Get("times")); err != nil {
+		return nil, nil, err
+	}
+	d, err := dashboard.LoadStudy(r.Context(), a.store.DB, st, f, opt)
 	return d, sites, err
 }
 

@@ -6,12 +6,14 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The independent check: every count and mean of dashboard.json, recomputed from the
@@ -442,4 +444,117 @@ func wantMean(t *testing.T, what string, got *float64, xs []float64) {
 	case len(xs) > 0 && math.Abs(*got-mean(xs)) > 1e-9*math.Max(1, math.Abs(mean(xs))):
 		t.Errorf("%s: %v, the export gives %v", what, *got, mean(xs))
 	}
+}
+
+// TestSurvivalAtFromTheExport: event-free survival at 1 and 2 years (?times=365,730) by
+// arm equals a Kaplan–Meier estimate computed here from the export: time from treatment
+// to the first event, or censored when the patient left follow-up (status date) or today.
+func TestSurvivalAtFromTheExport(t *testing.T) {
+	tr := newTestRegistry(t)
+	c := tr.client(t, statistician)
+	today := demoToday.Format("2006-01-02")
+	checked := 0
+	for _, study := range []string{"knee-oa", "ssc-ahsct", "liver-msc"} {
+		_, _, body := download(t, c, tr.URL+"/studies/"+study+"/export.zip")
+		zr, err := zip.NewReader(bytes.NewReader(body), int64(len(body)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		patients := readZipCSV(t, zr, "patients.csv")
+		first := map[string]string{}
+		for _, e := range readZipCSV(t, zr, "events.csv") {
+			if d, ok := first[e["patient"]]; !ok || e["occurred_on"] < d {
+				first[e["patient"]] = e["occurred_on"]
+			}
+		}
+		type follow struct {
+			days  float64
+			event bool
+		}
+		byArm := map[string][]follow{}
+		for _, p := range patients {
+			end, event := today, false
+			if d, ok := first[p["patient"]]; ok {
+				end, event = d, true
+			} else if p["status"] != "active" && p["status_on"] < today {
+				end = p["status_on"]
+			}
+			byArm[p["arm"]] = append(byArm[p["arm"]], follow{daysBetween(t, p["treated_on"], end), event})
+		}
+		var d struct {
+			Survival struct {
+				AtTimes []float64 `json:"survival_at_times"`
+				Arms    []struct {
+					Arm        string `json:"arm"`
+					SurvivalAt []struct {
+						Time     float64  `json:"time"`
+						Survival *float64 `json:"survival"`
+					} `json:"survival_at"`
+				} `json:"arms"`
+			} `json:"survival"`
+		}
+		status, js := get(t, c, tr.URL+"/studies/"+study+"/dashboard.json?times=730,365")
+		if status != http.StatusOK {
+			t.Fatalf("%s: %d", study, status)
+		}
+		if err := json.Unmarshal([]byte(js), &d); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(d.Survival.AtTimes, []float64{365, 730}) {
+			t.Errorf("%s: times %v", study, d.Survival.AtTimes)
+		}
+		for _, a := range d.Survival.Arms {
+			for _, at := range a.SurvivalAt {
+				// Product-limit: over the distinct event times up to at.Time.
+				s, lastFollowed := 1.0, 0.0
+				times := map[float64]bool{}
+				for _, f := range byArm[a.Arm] {
+					lastFollowed = max(lastFollowed, f.days)
+					if f.event && f.days <= at.Time {
+						times[f.days] = true
+					}
+				}
+				for _, tm := range slices.Sorted(maps.Keys(times)) {
+					atRisk, events := 0, 0
+					for _, f := range byArm[a.Arm] {
+						if f.days >= tm {
+							atRisk++
+							if f.event && f.days == tm {
+								events++
+							}
+						}
+					}
+					s *= 1 - float64(events)/float64(atRisk)
+				}
+				if at.Time > lastFollowed {
+					if at.Survival != nil {
+						t.Errorf("%s %s at %v: %v past the last follow-up (%v)", study, a.Arm, at.Time, *at.Survival, lastFollowed)
+					}
+					continue
+				}
+				checked++
+				if at.Survival == nil || math.Abs(*at.Survival-s) > 1e-12 {
+					t.Errorf("%s %s at %v days: %v, the export gives %v", study, a.Arm, at.Time, at.Survival, s)
+				}
+			}
+		}
+	}
+	if checked < 8 {
+		t.Errorf("only %d survival figures checked", checked)
+	}
+	for _, bad := range []string{"abc", "-1", "365,,730", "1e9"} {
+		status, body := get(t, c, tr.URL+"/studies/knee-oa/dashboard.json?times="+bad)
+		if status != http.StatusBadRequest || !strings.Contains(body, "Bad times") {
+			t.Errorf("times=%s: %d %s", bad, status, body)
+		}
+	}
+}
+
+func daysBetween(t *testing.T, from, to string) float64 {
+	a, err1 := time.Parse(time.DateOnly, from)
+	b, err2 := time.Parse(time.DateOnly, to)
+	if err1 != nil || err2 != nil {
+		t.Fatalf("dates %q %q", from, to)
+	}
+	return math.Max(b.Sub(a).Hours()/24, 0)
 }
