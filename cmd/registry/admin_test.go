@@ -346,6 +346,12 @@ func TestAdminStudies(t *testing.T) {
 		t.Fatalf("the study's own definition: %d\n%s", status, body)
 	}
 
+	var visits int
+	countVisits := func() int {
+		tr.store.DB.QueryRow(ctx, `SELECT count(*) FROM scheduled_visits sv JOIN studies s ON s.id = sv.study_id WHERE s.code = 'knee-oa'`).Scan(&visits)
+		return visits
+	}
+	before := countVisits()
 	edited := strings.Replace(def, "indication: knee osteoarthritis", "indication: knee osteoarthritis (both knees)", 1)
 	edited = strings.Replace(edited, "measures:\n", "    - code: m48\n      label: 48 months\n      day: 1461\n      window_before: 60\n      window_after: 60\nmeasures:\n", 1)
 	status, body = uploadStudy(t, admin, tr.URL+"/admin/studies/preview", "knee-oa.yaml", edited)
@@ -353,12 +359,9 @@ func TestAdminStudies(t *testing.T) {
 		!strings.Contains(body, `id="apply-study"`) {
 		t.Fatalf("edited definition: %d\n%s", status, body)
 	}
-	var visits int
-	countVisits := func() int {
-		tr.store.DB.QueryRow(ctx, `SELECT count(*) FROM scheduled_visits sv JOIN studies s ON s.id = sv.study_id WHERE s.code = 'knee-oa'`).Scan(&visits)
-		return visits
+	if n := countVisits(); n != before {
+		t.Fatalf("the preview changed the visits: %d -> %d", before, n)
 	}
-	before := countVisits()
 	if status, _, _ := adminPost(t, admin, tr.URL+"/admin/studies/apply", url.Values{"file_name": {"knee-oa.yaml"}, "definition": {edited}}); status != http.StatusSeeOther {
 		t.Fatalf("apply: %d", status)
 	}
