@@ -22,7 +22,7 @@ func init() {
 		"Dead":                  {"Avlidna", "Døde"},
 		"Design":                {"Design", "Design"},
 		"Difference":            {"Skillnad", "Forskel"},
-		"Enrolled: %s. Visits done inside their window: %s.":    {"Inkluderade: %s. Besök gjorda inom sitt fönster: %s.", "Inkluderede: %s. Besøg gennemført inden for vinduet: %s."},
+		"Enrolled: %s. Visits done inside their window: %s.": {"Inkluderade: %s. Besök gjorda inom sitt fönster: %s.", "Inkluderede: %s. Besøg gennemført inden for vinduet: %s."},
 		"Events: %s.":            {"Händelser: %s.", "Hændelser: %s."},
 		"Figures as of %s.":      {"Siffror per %s.", "Tal pr. %s."},
 		"Follow-up completeness": {"Uppföljningsgrad", "Opfølgningsgrad"},
