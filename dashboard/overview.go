@@ -154,6 +154,11 @@ func LoadOverview(ctx context.Context, store *registry.Store, f Filter, opt Opti
 		m := st.Measures[mi]
 		row := EffectRow{Study: st.Code, Title: st.Title, Indication: st.Indication, Design: st.Design,
 			Measure: m.Code, MeasureLabel: m.Labels.In(opt.Lang), Unit: m.Unit, Direction: m.Direction, Comparator: "none"}
+		if armsPooled(st, opt) {
+			row.Effect = ComparisonResult{Comparison: Comparison{Reason: "blinded study: the arms are pooled until it is unblinded"}}
+			ov.Rows = append(ov.Rows, row)
+			continue
+		}
 		change := func(vi, ai int) Summary {
 			c := cells[key{m.ID, st.Visits[vi].ID, st.Arms[ai].ID}]
 			return summaryOfSums(c.changeN, c.changeTotal, c.changeSq)

@@ -28,6 +28,9 @@ type Options struct {
 	// QueriesOnly runs the SQL and returns nil: for benchmarks that time the bare SQL
 	// beside the whole page.
 	QueriesOnly bool
+	// Reader is who reads the dashboard: a blinded study's arms are pooled for a reader
+	// who may not see them (blinding.go). Nil for the registry's own use.
+	Reader *registry.User
 }
 
 // sums are the summary-cell totals for a measure at a visit in one arm.
@@ -63,6 +66,7 @@ func LoadStudy(ctx context.Context, db *pgxpool.Pool, st *registry.Study, f Filt
 		Study:  StudyInfo{Code: st.Code, Title: st.Title, Indication: st.Indication, Design: st.Design},
 		Filter: f, Today: today.Format(time.DateOnly), SmallCell: opt.SmallCell, Suppressed: opt.SmallCell > 0,
 	}
+	st, pooledArmIDs := poolArms(st, opt)
 	armIndex := map[int64]int{}
 	for i, a := range st.Arms {
 		armIndex[a.ID] = i
@@ -70,6 +74,9 @@ func LoadStudy(ctx context.Context, db *pgxpool.Pool, st *registry.Study, f Filt
 		if a.Control {
 			d.Control = a.Code
 		}
+	}
+	for _, id := range pooledArmIDs {
+		armIndex[id] = 0
 	}
 	visitIndex := map[int64]int{}
 	for i, v := range st.Visits {

@@ -17,6 +17,7 @@ type AuditRow struct {
 	Before   string // JSON, "" for none
 	After    string
 	Reason   string
+	Redacted bool // what the viewer may not see (a blinded arm, an allocation block) was left out
 }
 
 // AuditFilter narrows the audit trail: to a study, a patient, a span of days and a user.
@@ -26,6 +27,8 @@ type AuditFilter struct {
 	From, To  time.Time // days, both included; zero for open
 	Actor     string    // email or name of who did it; "" for everyone
 	Limit     int
+	// Viewer is who reads the trail: what they may not see is left out (see redactAudit).
+	Viewer *User
 }
 
 // AuditTrail returns the audit rows of a study or patient, newest first.
@@ -44,15 +47,17 @@ func (s *Store) AuditTrail(ctx context.Context, f AuditFilter) ([]AuditRow, erro
 	}
 	rows, err := s.DB.Query(ctx, `
 		SELECT l.at, l.actor, l.action, l.entity, l.entity_id, coalesce(p.study_number, ''),
-			coalesce(l.before::text, ''), coalesce(l.after::text, ''), l.reason
-		FROM audit_log l LEFT JOIN patients p ON p.id = l.patient_id
+			coalesce(l.before::text, ''), coalesce(l.after::text, ''), l.reason,
+			coalesce(s.blinded AND s.unblinded_at IS NULL, false),
+			EXISTS (SELECT 1 FROM code_breaks cb WHERE cb.patient_id = l.patient_id AND cb.user_id = $7)
+		FROM audit_log l LEFT JOIN patients p ON p.id = l.patient_id LEFT JOIN studies s ON s.id = l.study_id
 		WHERE l.study_id = $1
 		  AND ($2::bigint = 0 OR l.patient_id = $2)
 		  AND ($3::timestamptz IS NULL OR l.at >= $3)
 		  AND ($4::timestamptz IS NULL OR l.at < $4)
 		  AND ($5 = '' OR lower(l.actor) = lower($5))
 		ORDER BY l.at DESC, l.id DESC
-		LIMIT $6`, f.StudyID, f.PatientID, from, to, f.Actor, f.Limit)
+		LIMIT $6`, f.StudyID, f.PatientID, from, to, f.Actor, f.Limit, viewerID(f.Viewer))
 	if err != nil {
 		return nil, fmt.Errorf("audit trail: %w", err)
 	}
@@ -60,9 +65,12 @@ func (s *Store) AuditTrail(ctx context.Context, f AuditFilter) ([]AuditRow, erro
 	var list []AuditRow
 	for rows.Next() {
 		var r AuditRow
-		if err := rows.Scan(&r.At, &r.Actor, &r.Action, &r.Entity, &r.EntityID, &r.Patient, &r.Before, &r.After, &r.Reason); err != nil {
+		var blinded, codeBroken bool
+		if err := rows.Scan(&r.At, &r.Actor, &r.Action, &r.Entity, &r.EntityID, &r.Patient, &r.Before, &r.After, &r.Reason,
+			&blinded, &codeBroken); err != nil {
 			return nil, fmt.Errorf("read audit trail: %w", err)
 		}
+		redactAudit(&r, f.Viewer, blinded, codeBroken)
 		list = append(list, r)
 	}
 	return list, rows.Err()

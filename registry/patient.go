@@ -41,6 +41,11 @@ type Patient struct {
 	Status      string
 	StatusOn    *time.Time
 	AllocatedBy string // registry or external
+	// Blinded: the study is blinded now. ArmHidden: the reader may not see the arm, and
+	// ArmCode and ArmLabel are empty. CodeBroken: the reader broke this patient's code.
+	Blinded    bool
+	ArmHidden  bool
+	CodeBroken bool
 }
 
 // CanSee reports whether u may see the records of patients at site: administrators see every
@@ -77,13 +82,19 @@ func patientFor(ctx context.Context, q queryRower, u *User, study, number string
 	if u == nil || (u.Role != RoleAdmin && u.Role != RoleNurse) {
 		return nil, Errorf(EFORBIDDEN, "Only nurses and administrators see patient records.")
 	}
-	sql := `SELECT ` + patientRecordColumns + ` ` + patientRecordFrom + ` WHERE s.code = $1 AND p.study_number = $2`
+	sql := `SELECT ` + patientRecordColumns + `, s.blinded AND s.unblinded_at IS NULL,
+			EXISTS (SELECT 1 FROM code_breaks cb WHERE cb.patient_id = p.id AND cb.user_id = $3)
+		` + patientRecordFrom + ` WHERE s.code = $1 AND p.study_number = $2`
 	if lock {
 		sql += ` FOR UPDATE OF p`
 	}
 	p := &Patient{}
-	err := q.QueryRow(ctx, sql, study, number).Scan(&p.ID, &p.StudyID, &p.StudyCode, &p.Number, &p.SiteCode, &p.SiteName,
-		&p.ArmCode, &p.ArmLabel, &p.Sex, &p.BirthYear, &p.EnrolledOn, &p.TreatedOn, &p.Status, &p.StatusOn, &p.AllocatedBy)
+	err := q.QueryRow(ctx, sql, study, number, u.ID).Scan(&p.ID, &p.StudyID, &p.StudyCode, &p.Number, &p.SiteCode, &p.SiteName,
+		&p.ArmCode, &p.ArmLabel, &p.Sex, &p.BirthYear, &p.EnrolledOn, &p.TreatedOn, &p.Status, &p.StatusOn, &p.AllocatedBy,
+		&p.Blinded, &p.CodeBroken)
+	if err == nil && !u.seesArmOf(p.Blinded, p.CodeBroken) {
+		p.ArmCode, p.ArmLabel, p.ArmHidden = "", "", true
+	}
 	if err == pgx.ErrNoRows || (err == nil && !u.CanSee(p.SiteCode)) {
 		return nil, Errorf(ENOTFOUND, "There is no such patient in this study.")
 	}
@@ -193,6 +204,10 @@ func (s *Store) Enrol(ctx context.Context, who Actor, u *User, study string, np 
 	switch np.Allocation {
 	case "registry":
 	case "external":
+		if st.IsBlinded() && !u.seesArmOf(true, false) {
+			errs.Add("allocation", "This study is blinded: the registry allocates the arm.")
+			break
+		}
 		found := false
 		for _, a := range st.Arms {
 			if a.Code == np.Arm {

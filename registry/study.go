@@ -5,6 +5,7 @@ import (
 	"math"
 	"regexp"
 	"strings"
+	"time"
 )
 
 // Study designs.
@@ -37,6 +38,12 @@ type Study struct {
 	// Sites lists the codes of the sites that take part in the study. When the file has no
 	// sites list, applying it leaves the study's sites as they are.
 	Sites []string `yaml:"sites,omitempty" json:"sites,omitempty"`
+
+	// Blinded: nobody at a site sees a patient's arm and researchers see the arms pooled,
+	// until UnblindedAt (see blinding.go).
+	Blinded     bool       `yaml:"blinded,omitempty" json:"blinded,omitempty"`
+	UnblindedAt *time.Time `yaml:"-" json:"-"`
+	UnblindedBy string     `yaml:"-" json:"-"`
 }
 
 // Labels holds a text per language code ("en", "sv", "da").
@@ -194,6 +201,7 @@ func (s *Study) Validate() error {
 		uniqueCode(errs, p, m.Code, measureCodes, measureCodePattern)
 		m.validate(errs, p)
 	}
+	s.validateBlinding(errs)
 	if s.MainMeasure != "" && !measureCodes[s.MainMeasure] {
 		errs.Add("main_measure", fmt.Sprintf("%q is not one of the study's measures", s.MainMeasure))
 	}

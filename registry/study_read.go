@@ -39,6 +39,8 @@ func (s *Store) Study(ctx context.Context, code string) (*Study, error) {
 			})
 			return err
 		})
+	b.Queue(`SELECT blinded, unblinded_at, unblinded_by FROM studies WHERE id = $1`, st.ID).
+		QueryRow(func(row pgx.Row) error { return row.Scan(&st.Blinded, &st.UnblindedAt, &st.UnblindedBy) })
 	b.Queue(`SELECT id, code, label, target_day, window_before, window_after, is_baseline
 		FROM scheduled_visits WHERE study_id = $1 ORDER BY position`, st.ID).
 		Query(func(rows pgx.Rows) error {

@@ -80,7 +80,9 @@ func applyStudy(ctx context.Context, tx pgx.Tx, st *Study) (ApplyResult, error) 
 		}
 		res.Changes += n
 	}
-	return res, nil
+	n, err := applyBlinding(ctx, tx, st)
+	res.Changes += n
+	return res, err
 }
 
 func exec(ctx context.Context, tx pgx.Tx, sql string, args ...any) (int64, error) {

@@ -225,13 +225,16 @@ func fieldErrorsText(err error) error {
 	return registry.Errorf(e.Code, "%s", b.String())
 }
 
-// cmdStudy: registry study apply FILE.
+// cmdStudy: registry study apply FILE | unblind CODE.
 func cmdStudy(ctx context.Context, env *environment, args []string) error {
-	fs := newFlags(env, "study", "study apply FILE")
+	if len(args) > 0 && args[0] == "unblind" {
+		return cmdStudyUnblind(ctx, env, args[1:])
+	}
+	fs := newFlags(env, "study", "study apply FILE | study unblind CODE [--reason TEXT]")
 	dataDir := dataDirFlag(fs, env)
 	if len(args) == 0 || args[0] != "apply" {
 		fs.Usage()
-		return usageError{errors.New("study needs the action apply")}
+		return usageError{errors.New("study needs the action apply or unblind")}
 	}
 	rest, err := parseFlags(fs, args[1:])
 	if err != nil {

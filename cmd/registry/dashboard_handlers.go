@@ -16,7 +16,7 @@ var dashboardToday = func() time.Time { return time.Now() }
 // dashboardOptions: researchers see small cells suppressed; statisticians and
 // administrators see every figure.
 func (a *app) dashboardOptions(r *http.Request) dashboard.Options {
-	opt := dashboard.Options{Today: dashboardToday(), Lang: views.Lang(r.Context())}
+	opt := dashboard.Options{Today: dashboardToday(), Lang: views.Lang(r.Context()), Reader: userOf(r)}
 	if u := userOf(r); u != nil && u.Role == registry.RoleResearcher {
 		opt.SmallCell = a.cfg.smallCell
 	}

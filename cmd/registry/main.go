@@ -51,7 +51,7 @@ Usage:
   registry user    list | disable | enable | reset-password --email E
   registry user    set-role --email E --role ROLE [--site CODE]... | set-sites --email E --site CODE...
   registry site    list | add --code C --name N [--timezone TZ] | edit --code C [--new-code C2] [--name N] [--timezone TZ]
-  registry study   apply FILE
+  registry study   apply FILE | unblind CODE [--reason TEXT]
   registry export  --study CODE --table TABLE [--delimiter comma|semicolon|tab] [--out FILE]
   registry import  --study CODE --table TABLE FILE
   registry backup  --out FILE                                  while the server runs

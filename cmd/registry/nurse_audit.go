@@ -46,7 +46,7 @@ func (a *app) patientAuditPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f, form, errs := auditFilterFrom(r)
-	f.StudyID, f.PatientID = p.StudyID, p.ID
+	f.StudyID, f.PatientID, f.Viewer = p.StudyID, p.ID, userOf(r)
 	a.renderAudit(w, r, views.T(ctx, "Audit trail of patient %s", p.Number), views.PatientURL(p.StudyCode, p.Number), f, form, errs)
 }
 
@@ -59,7 +59,7 @@ func (a *app) studyAuditPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f, form, errs := auditFilterFrom(r)
-	f.StudyID = st.ID
+	f.StudyID, f.Viewer = st.ID, userOf(r)
 	a.renderAudit(w, r, views.T(ctx, "Audit trail of %s", st.Title), "/worklist", f, form, errs)
 }
 

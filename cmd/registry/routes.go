@@ -30,6 +30,7 @@ func (a *app) routes() http.Handler {
 	a.dashboardRoutes(mux)
 	a.exportRoutes(mux)
 	a.adminRoutes(mux)
+	a.blindingRoutes(mux)
 	a.handle(mux, "/", public, a.notFound)
 
 	var h http.Handler = mux
