@@ -175,6 +175,10 @@ func TestSingleArmAgainstPlaceboBaseline(t *testing.T) {
 // patients; researchers get them as null / "<5", statisticians get the figures.
 func TestSmallCellsSuppressedForResearchers(t *testing.T) {
 	tr := newTestRegistry(t)
+	// knee-oa is blinded: researchers would see its arms pooled. Compare by arm after unblinding.
+	if err := tr.store.Unblind(context.Background(), registry.CLI, "knee-oa", "compare suppression by arm"); err != nil {
+		t.Fatal(err)
+	}
 	u := tr.URL + "/studies/knee-oa/dashboard.json?site=aarhus&sex=M&age=70-plus"
 	var asStat, asRes dashboard.StudyDashboard
 	if s := getJSON(t, tr.client(t, statistician), u, &asStat); s != http.StatusOK {
