@@ -139,7 +139,7 @@ type StudyOverview struct {
 
 // StudyOverviews lists every study with its sites and patients.
 func (s *Store) StudyOverviews(ctx context.Context) ([]StudyOverview, error) {
-	rows, err := s.DB.Query(ctx, `SELECT st.code, st.title, st.design,
+	rows, err := s.DB.Query(ctx, `SELECT st.code, st.title, st.design, st.blinded AND st.unblinded_at IS NULL,
 		coalesce((SELECT array_agg(si.code ORDER BY si.code) FROM study_sites ss JOIN sites si ON si.id = ss.site_id WHERE ss.study_id = st.id), '{}'),
 		(SELECT count(*) FROM patients p WHERE p.study_id = st.id)
 		FROM studies st ORDER BY st.code`)
@@ -150,10 +150,9 @@ func (s *Store) StudyOverviews(ctx context.Context) ([]StudyOverview, error) {
 	var out []StudyOverview
 	for rows.Next() {
 		var o StudyOverview
-		if err := rows.Scan(&o.Code, &o.Title, &o.Design, &o.Sites, &o.Patients); err != nil {
+		if err := rows.Scan(&o.Code, &o.Title, &o.Design, &o.Blinded, &o.Sites, &o.Patients); err != nil {
 			return nil, fmt.Errorf("list studies: %w", err)
 		}
-		o.Blinded = o.Design == DesignRandomisedDoubleBlind
 		out = append(out, o)
 	}
 	return out, rows.Err()
