@@ -51,13 +51,6 @@ func ArmVisibleTo(role string, blinded, codeBrokenByUser bool) bool {
 	return false
 }
 
-// validateBlinding: blinding needs arms to hide.
-func (s *Study) validateBlinding(errs FieldErrors) {
-	if s.Blinded && len(s.Arms) < 2 {
-		errs.Add("blinded", "a blinded study needs at least two arms")
-	}
-}
-
 // applyBlinding stores the file's blinded flag. A file cannot end the blinding of a blinded
 // study (that is Unblind, audited); it can blind a study.
 func applyBlinding(ctx context.Context, tx pgx.Tx, st *Study) (int, error) {

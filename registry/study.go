@@ -201,7 +201,6 @@ func (s *Study) Validate() error {
 		uniqueCode(errs, p, m.Code, measureCodes, measureCodePattern)
 		m.validate(errs, p)
 	}
-	s.validateBlinding(errs)
 	if s.MainMeasure != "" && !measureCodes[s.MainMeasure] {
 		errs.Add("main_measure", fmt.Sprintf("%q is not one of the study's measures", s.MainMeasure))
 	}
