@@ -118,14 +118,18 @@ func MeansChart(id string, m MeasureOutcome, arms []ArmInfo, xLabel, yLabel stri
 	return snippet(id, "340px", line)
 }
 
-// DifferenceChart draws, for a study with a control arm, treatment minus control in
-// change from baseline per visit with its 95% CI, a line at 0, and the main visit marked.
+// DifferenceChart draws treatment minus control (or minus the placebo baseline) in change
+// from baseline per visit with its 95% CI, a dashed line at 0, and the main visit marked
+// ("" for none).
 func DifferenceChart(id string, m MeasureOutcome, mainVisit, xLabel, yLabel, label, mainLabel string) Chart {
 	line := charts.NewLine()
 	line.SetGlobalOptions(axes(id, "300px", xLabel, yLabel, []string{label})...)
 	var points, bars, main []opts.LineData
 	for _, v := range m.Visits {
 		c := v.VsControl
+		if c == nil {
+			c = v.VsPlacebo
+		}
 		if c == nil || !c.Estimable {
 			continue
 		}

@@ -54,17 +54,38 @@ type ArmInfo struct {
 
 // StudyDashboard is everything the study dashboard shows, and its JSON.
 type StudyDashboard struct {
-	Study      StudyInfo        `json:"study"`
-	Filter     Filter           `json:"filter"`
-	Today      string           `json:"today"`
-	Suppressed bool             `json:"small_cells_suppressed"`
-	SmallCell  int              `json:"small_cell_threshold"`
-	Arms       []ArmInfo        `json:"arms"`
-	Control    string           `json:"control_arm,omitempty"`
-	Flow       Flow             `json:"flow"`
-	Measures   []MeasureOutcome `json:"measures"`
-	Survival   Survival         `json:"survival"`
-	Adverse    AdverseEvents    `json:"adverse_events"`
+	Study      StudyInfo `json:"study"`
+	Filter     Filter    `json:"filter"`
+	Today      string    `json:"today"`
+	Suppressed bool      `json:"small_cells_suppressed"`
+	SmallCell  int       `json:"small_cell_threshold"`
+	Arms       []ArmInfo `json:"arms"`
+	Control    string    `json:"control_arm,omitempty"`
+	Flow       Flow      `json:"flow"`
+	// Main is the answer at a glance: the main measure's difference at the main visit.
+	Main     *MainResult      `json:"main_result,omitempty"`
+	Measures []MeasureOutcome `json:"measures"`
+	Survival Survival         `json:"survival"`
+	Adverse  AdverseEvents    `json:"adverse_events"`
+}
+
+// MainResult is the study's main measure at its main visit: treatment minus control (or
+// minus the placebo baseline) in change from baseline.
+type MainResult struct {
+	Measure      string   `json:"measure"`
+	MeasureLabel string   `json:"measure_label"`
+	Unit         string   `json:"unit,omitempty"`
+	MCID         *float64 `json:"mcid,omitempty"`
+	Visit        string   `json:"visit"`
+	VisitLabel   string   `json:"visit_label"`
+	Treatment    string   `json:"treatment_arm"`
+	Comparator   string   `json:"comparator"` // "control" or "placebo_baseline"
+	// ComparatorLabel: the control arm's label, or the placebo baseline's source.
+	ComparatorLabel string           `json:"comparator_label"`
+	Effect          ComparisonResult `json:"effect"`
+	// VisitsCompared is how many visits of the main measure have a comparison: each is
+	// tested alone.
+	VisitsCompared int `json:"visits_compared"`
 }
 
 // Flow is the CONSORT-style follow-up flow.

@@ -411,6 +411,8 @@ func LoadStudy(ctx context.Context, db *pgxpool.Pool, st *registry.Study, f Filt
 		}
 	}
 
+	d.Main = mainResult(st, d)
+
 	// Survival.
 	for _, et := range st.EventTypes {
 		d.Survival.EventTypes = append(d.Survival.EventTypes, et.Labels.In(opt.Lang))
@@ -537,9 +539,12 @@ func analysedAt(st *registry.Study, cells [][][]sums) (measure, visit string) {
 	return st.Measures[mi].Code, st.Visits[vi].Code
 }
 
-// primaryVisit is the 12-month visit (day 365 ± 31) if it has data in every arm, else the
+// primaryVisit is the study's main visit if it has data, else the 12-month visit (day 365 ± 31) if it has data in every arm, else the
 // latest follow-up visit that has; -1 when none has.
 func primaryVisit(st *registry.Study, hasData func(vi int) bool) int {
+	if vi := slices.IndexFunc(st.Visits, func(v registry.ScheduledVisit) bool { return v.Code == st.MainVisit }); vi >= 0 && hasData(vi) {
+		return vi
+	}
 	for vi, v := range st.Visits {
 		if !v.Baseline && v.TargetDay >= 334 && v.TargetDay <= 396 && hasData(vi) {
 			return vi
@@ -670,4 +675,50 @@ func ParseSurvivalTimes(s string) ([]float64, error) {
 	}
 	slices.Sort(times)
 	return slices.Compact(times), nil
+}
+
+// mainResult picks the main measure's comparison at the analysed visit (the study's main
+// visit when it has data): the answer at a glance. Nil when there is none.
+func mainResult(st *registry.Study, d *StudyDashboard) *MainResult {
+	mi := slices.IndexFunc(d.Measures, func(m MeasureOutcome) bool { return m.Code == d.Flow.AnalysedMeasure })
+	if mi < 0 || d.Flow.AnalysedVisit == "" || d.Measures[mi].Type == registry.KindChoice {
+		return nil
+	}
+	m := d.Measures[mi]
+	r := &MainResult{Measure: m.Code, MeasureLabel: m.Label, Unit: m.Unit, MCID: m.MCID}
+	treat := slices.IndexFunc(st.Arms, func(a registry.Arm) bool { return !a.Control })
+	if treat < 0 {
+		return nil
+	}
+	r.Treatment = st.Arms[treat].Label
+	for _, v := range m.Visits {
+		c, source := v.VsControl, ""
+		if c == nil {
+			c, source = v.VsPlacebo, v.VsPlaceboSource
+		}
+		if c == nil {
+			continue
+		}
+		r.VisitsCompared++
+		if v.Visit == d.Flow.AnalysedVisit {
+			r.Visit, r.VisitLabel, r.Effect = v.Visit, v.Label, *c
+			r.Comparator, r.ComparatorLabel = "control", armLabelOf(d.Arms, d.Control)
+			if source != "" {
+				r.Comparator, r.ComparatorLabel = "placebo_baseline", source
+			}
+		}
+	}
+	if r.Visit == "" {
+		return nil
+	}
+	return r
+}
+
+func armLabelOf(arms []ArmInfo, code string) string {
+	for _, a := range arms {
+		if a.Code == code {
+			return a.Label
+		}
+	}
+	return code
 }

@@ -82,7 +82,7 @@ func studyDiff(old, new *Study) []StudyChange {
 }
 
 func (s *Study) sameHeader(o *Study) bool {
-	return s.Title == o.Title && s.Indication == o.Indication && s.Design == o.Design && s.MainMeasure == o.MainMeasure
+	return s.Title == o.Title && s.Indication == o.Indication && s.Design == o.Design && s.MainMeasure == o.MainMeasure && s.MainVisit == o.MainVisit
 }
 
 func diffByCode[T any](what string, old, new []T, code func(T) string) []StudyChange {

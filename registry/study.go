@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -23,12 +24,15 @@ var Languages = []string{"en", "sv", "da"}
 // outcome measures, event types and placebo baselines. It is what a study definition file
 // holds (see README: "Study definition files").
 type Study struct {
-	ID               int64             `yaml:"-" json:"-"`
-	Code             string            `yaml:"code" json:"code"`
-	Title            string            `yaml:"title" json:"title"`
-	Indication       string            `yaml:"indication" json:"indication"`
-	Design           string            `yaml:"design" json:"design"`
-	MainMeasure      string            `yaml:"main_measure,omitempty" json:"main_measure,omitempty"`
+	ID          int64  `yaml:"-" json:"-"`
+	Code        string `yaml:"code" json:"code"`
+	Title       string `yaml:"title" json:"title"`
+	Indication  string `yaml:"indication" json:"indication"`
+	Design      string `yaml:"design" json:"design"`
+	MainMeasure string `yaml:"main_measure,omitempty" json:"main_measure,omitempty"`
+	// MainVisit is the visit the main result is read at (a follow-up visit); "": the
+	// 12-month visit, or the latest one with data.
+	MainVisit        string            `yaml:"main_visit,omitempty" json:"main_visit,omitempty"`
 	Arms             []Arm             `yaml:"arms" json:"arms"`
 	Visits           []ScheduledVisit  `yaml:"visits" json:"visits"`
 	Measures         []Measure         `yaml:"measures" json:"measures"`
@@ -203,6 +207,15 @@ func (s *Study) Validate() error {
 	}
 	if s.MainMeasure != "" && !measureCodes[s.MainMeasure] {
 		errs.Add("main_measure", fmt.Sprintf("%q is not one of the study's measures", s.MainMeasure))
+	}
+	if s.MainVisit != "" {
+		i := slices.IndexFunc(s.Visits, func(v ScheduledVisit) bool { return v.Code == s.MainVisit })
+		switch {
+		case i < 0:
+			errs.Add("main_visit", fmt.Sprintf("%q is not one of the study's visits", s.MainVisit))
+		case s.Visits[i].Baseline:
+			errs.Add("main_visit", "must be a follow-up visit, not the baseline")
+		}
 	}
 
 	siteCodes := map[string]bool{}

@@ -20,8 +20,8 @@ func (s *Store) StudyCodes(ctx context.Context) ([]string, error) {
 // Study loads a study's whole definition, with database ids, by its code.
 func (s *Store) Study(ctx context.Context, code string) (*Study, error) {
 	st := &Study{}
-	err := s.DB.QueryRow(ctx, `SELECT id, code, title, indication, design, main_measure FROM studies WHERE code = $1`, code).
-		Scan(&st.ID, &st.Code, &st.Title, &st.Indication, &st.Design, &st.MainMeasure)
+	err := s.DB.QueryRow(ctx, `SELECT id, code, title, indication, design, main_measure, main_visit FROM studies WHERE code = $1`, code).
+		Scan(&st.ID, &st.Code, &st.Title, &st.Indication, &st.Design, &st.MainMeasure, &st.MainVisit)
 	if err == pgx.ErrNoRows {
 		return nil, Errorf(ENOTFOUND, "there is no study %q", code)
 	}

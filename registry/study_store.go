@@ -55,15 +55,15 @@ func applyStudy(ctx context.Context, tx pgx.Tx, st *Study) (ApplyResult, error) 
 	err := tx.QueryRow(ctx, `SELECT id FROM studies WHERE code = $1`, st.Code).Scan(&st.ID)
 	if err == pgx.ErrNoRows {
 		err = tx.QueryRow(ctx, `
-			INSERT INTO studies (code, title, indication, design, main_measure) VALUES ($1, $2, $3, $4, $5)
-			RETURNING id`, st.Code, st.Title, st.Indication, st.Design, st.MainMeasure).Scan(&st.ID)
+			INSERT INTO studies (code, title, indication, design, main_measure, main_visit) VALUES ($1, $2, $3, $4, $5, $6)
+			RETURNING id`, st.Code, st.Title, st.Indication, st.Design, st.MainMeasure, st.MainVisit).Scan(&st.ID)
 		res.Created, res.Changes = true, 1
 	} else if err == nil {
 		var tag int64
 		tag, err = exec(ctx, tx, `
-			UPDATE studies SET title = $2, indication = $3, design = $4, main_measure = $5
-			WHERE id = $1 AND (title, indication, design, main_measure) IS DISTINCT FROM ($2, $3, $4, $5)`,
-			st.ID, st.Title, st.Indication, st.Design, st.MainMeasure)
+			UPDATE studies SET title = $2, indication = $3, design = $4, main_measure = $5, main_visit = $6
+			WHERE id = $1 AND (title, indication, design, main_measure, main_visit) IS DISTINCT FROM ($2, $3, $4, $5, $6)`,
+			st.ID, st.Title, st.Indication, st.Design, st.MainMeasure, st.MainVisit)
 		res.Changes += int(tag)
 	}
 	if err != nil {

@@ -22,8 +22,9 @@ type DashboardData struct {
 
 // DashboardCharts are the rendered chart snippets of a study dashboard.
 type DashboardCharts struct {
-	Means    map[string]dashboard.Chart // by measure code
-	Survival dashboard.Chart
+	Means      map[string]dashboard.Chart // by measure code
+	Difference map[string]dashboard.Chart // by measure code, when there is a comparator
+	Survival   dashboard.Chart
 }
 
 // SiteOption is a site in the filter form.
@@ -218,4 +219,36 @@ func timeText(ctx context.Context, days float64) string {
 		return Tn(ctx, int(y), "%d year", "%d years", int(y))
 	}
 	return Tn(ctx, int(days), "%s day", "%s days", plain(days))
+}
+
+// HasComparison: some visit of the measure compares treatment with a comparator.
+func HasComparison(m dashboard.MeasureOutcome) bool {
+	for _, v := range m.Visits {
+		if v.VsControl != nil && v.VsControl.Estimable || v.VsPlacebo != nil && v.VsPlacebo.Estimable {
+			return true
+		}
+	}
+	return false
+}
+
+// mainSentence says the main result in one plain sentence, with no verdict: the
+// difference, its interval and the MCID to judge it by.
+func mainSentence(ctx context.Context, r *dashboard.MainResult, threshold int) string {
+	if !r.Effect.Estimable {
+		return T(ctx, "At %s, the difference in %s cannot be given: %s.", r.VisitLabel, r.MeasureLabel,
+			unavailable(ctx, r.Effect.Suppressed, r.Effect.Reason, threshold))
+	}
+	comparator := r.ComparatorLabel
+	if r.Comparator == "placebo_baseline" {
+		comparator = T(ctx, "the placebo baseline (%s)", r.ComparatorLabel)
+	}
+	s := T(ctx, "At %s, the change in %s with %s differed from %s by %s %s (95%% CI %s to %s).",
+		r.VisitLabel, r.MeasureLabel, r.Treatment, comparator, num(r.Effect.Difference), r.Unit, num(r.Effect.Lower), num(r.Effect.Upper))
+	if r.MCID != nil {
+		s += " " + T(ctx, "The MCID is %s %s.", plain(*r.MCID), r.Unit)
+	}
+	if r.VisitsCompared > 1 {
+		s += " " + T(ctx, "Each of the %d visits compared is tested alone: with several, one may exclude 0 by chance.", r.VisitsCompared)
+	}
+	return s
 }

@@ -95,7 +95,6 @@ func init() {
 // Texts added with the corrected figures and charts: {Swedish, Danish}.
 func init() {
 	catalogs = append(catalogs, map[string][2]string{
-		"Choices, in order: %s.":                           {"Val, i ordning: %s.", "Valgmuligheder, i rækkefølge: %s."},
 		"Patients in each category by arm: number (share)": {"Patienter i varje kategori per arm: antal (andel)", "Patienter i hver kategori pr. arm: antal (andel)"},
 		"Treatment against %s: Wilcoxon rank-sum test, and the difference in the share in the best category (%s)": {
 			"Behandling mot %s: Wilcoxons rangsummetest och skillnaden i andel i den bästa kategorin (%s)",
@@ -105,13 +104,49 @@ func init() {
 		"(n %d vs %d)":                        {"(n %d mot %d)", "(n %d mod %d)"},
 		"n <%d":                               {"n <%d", "n <%d"},
 		"%s over the visits":                  {"%s över besöken", "%s over besøgene"},
-		"Change from baseline and responders": {"Förändring från utgångsvärdet och responders", "Ændring fra baseline og respondenter"},
-		"Responders":                          {"Responders", "Respondenter"},
+		"Change from baseline and responders": {"Förändring från utgångsvärdet och respondenter", "Ændring fra baseline og respondenter"},
+		"Responders":                          {"Respondenter", "Respondenter"},
 		"2. Outcomes":                         {"2. Utfall", "2. Udfald"},
 		"3. Time to first event":              {"3. Tid till första händelse", "3. Tid til første hændelse"},
 		"4. Adverse events":                   {"4. Biverkningar", "4. Utilsigtede hændelser"},
 		"Fewer than %d patients: counts are shown as <%d, and figures computed from them as n <%d.": {
 			"Färre än %d patienter: antal visas som <%d och siffror beräknade på dem som n <%d.",
 			"Færre end %d patienter: antal vises som <%d og tal beregnet ud fra dem som n <%d."},
+	})
+}
+
+// Texts of the main result, survival at given times, pairwise tests and choice measures:
+// {Swedish, Danish}.
+func init() {
+	catalogs = append(catalogs, map[string][2]string{
+		"Sign in first.": {"Logga in först.", "Log ind først."},
+		"An internal error occurred. It has been logged; please try again.": {
+			"Ett internt fel inträffade. Det har loggats; försök igen.",
+			"Der opstod en intern fejl. Den er logget; prøv igen."},
+		"Choices, in order: %s; %s.": {"Val, i ordning: %s; %s.", "Valgmuligheder, i rækkefølge: %s; %s."},
+		"Main result:":               {"Huvudresultat:", "Hovedresultat:"},
+		"main result":                {"huvudresultat", "hovedresultat"},
+		"Difference from the comparator over the visits":   {"Skillnad mot jämförelsegruppen över besöken", "Forskel fra sammenligningsgruppen over besøgene"},
+		"difference in change from baseline (95%% CI)":     {"skillnad i förändring från utgångsvärdet (95 %% KI)", "forskel i ændring fra baseline (95 %% KI)"},
+		"At %s, the difference in %s cannot be given: %s.": {"Vid %s kan skillnaden i %s inte anges: %s.", "Ved %s kan forskellen i %s ikke angives: %s."},
+		"the placebo baseline (%s)":                        {"placebo-referensen (%s)", "placebo-referencen (%s)"},
+		"At %s, the change in %s with %s differed from %s by %s %s (95%% CI %s to %s).": {
+			"Vid %s skilde sig förändringen i %s med %s från %s med %s %s (95 %% KI %s till %s).",
+			"Ved %s adskilte ændringen i %s med %s sig fra %s med %s %s (95 %% KI %s til %s)."},
+		"The MCID is %s %s.": {"MCID är %s %s.", "MCID er %s %s."},
+		"Each of the %d visits compared is tested alone: with several, one may exclude 0 by chance.": {
+			"Vart och ett av de %d jämförda besöken testas för sig: med flera kan ett utesluta 0 av en slump.",
+			"Hvert af de %d sammenlignede besøg testes for sig: med flere kan et udelukke 0 ved et tilfælde."},
+		"Event-free survival (95%% CI)":        {"Händelsefri överlevnad (95 %% KI)", "Hændelsesfri overlevelse (95 %% KI)"},
+		"%d year":                              {"%d år", "%d år"},
+		"%d years":                             {"%d år", "%d år"},
+		"%s day":                               {"%s dag", "%s dag"},
+		"%s days":                              {"%s dagar", "%s dage"},
+		"Log-rank tests of two arms at a time": {"Log-rank-test av två armar i taget", "Log-rank-test af to arme ad gangen"},
+		"Against":                              {"Mot", "Mod"},
+		"Chi-square":                           {"Chi-två", "Chi-i-anden"},
+		"Each pair is tested alone; with several pairs, one of them may reach p < 0.05 by chance.": {
+			"Varje par testas för sig; med flera par kan ett av dem nå p < 0,05 av en slump.",
+			"Hvert par testes for sig; med flere par kan et af dem nå p < 0,05 ved et tilfælde."},
 	})
 }

@@ -1,10 +1,17 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
+
+	"outcomereg/dashboard"
+	"outcomereg/registry"
+	"outcomereg/seed"
 )
 
 // figureKeys are the JSON keys of figures that exist only when their result is estimable.
@@ -106,5 +113,89 @@ func TestDashboardJSONErrorsAreJSON(t *testing.T) {
 	}
 	if status, body := get(t, nurseC, tr.URL+"/studies/knee-oa/dashboard"); status != http.StatusForbidden || !strings.Contains(body, "<html") {
 		t.Errorf("the page for a nurse: %d, want an HTML 403", status)
+	}
+}
+
+// TestMainResultAtAGlance: the knee study's page says its main result (pain at its main
+// visit, 12 months, against placebo) in one plain sentence with the CI and the MCID, and
+// draws the difference from placebo over the visits; the CI crosses 0 and nothing says
+// "significant". A study file's main_visit moves it; a baseline main visit is refused.
+func TestMainResultAtAGlance(t *testing.T) {
+	tr := newTestRegistry(t)
+	c := tr.client(t, statistician)
+	var d dashboard.StudyDashboard
+	if status := getJSON(t, c, tr.URL+"/studies/knee-oa/dashboard.json", &d); status != http.StatusOK {
+		t.Fatal(status)
+	}
+	m := d.Main
+	if m == nil || m.Measure != "pain_nrs" || m.Visit != "m12" || m.Comparator != "control" || !m.Effect.Estimable || m.VisitsCompared < 3 {
+		t.Fatalf("main result: %+v", m)
+	}
+	if !(m.Effect.Lower < 0 && m.Effect.Upper > 0) {
+		t.Errorf("the knee study's null result: CI %v to %v", m.Effect.Lower, m.Effect.Upper)
+	}
+	v := measureVisit(t, &d, "pain_nrs", "m12")
+	if m.Effect.Difference != v.VsControl.Difference {
+		t.Errorf("main result %v, the table %v", m.Effect.Difference, v.VsControl.Difference)
+	}
+	_, html := get(t, c, tr.URL+"/studies/knee-oa/dashboard")
+	want := fmt.Sprintf("At 12 months, the change in Knee pain (NRS 0-10) with Adipose-derived stem cells differed from Placebo (saline) by %s points (95%% CI %s to %s). The MCID is 2 points.",
+		numForTest(m.Effect.Difference), numForTest(m.Effect.Lower), numForTest(m.Effect.Upper))
+	if !strings.Contains(html, want) || !strings.Contains(html, `id="main-result"`) || !strings.Contains(html, `id="chart_difference_pain_nrs"`) {
+		t.Errorf("the page lacks the main result %q or its chart", want)
+	}
+	if strings.Contains(strings.ToLower(html), "significan") {
+		t.Error("the page speaks of significance")
+	}
+
+	// main_visit in the study file.
+	file, err := seed.StudyFile("knee-oa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved := strings.Replace(string(file), "main_visit: m12", "main_visit: m6", 1)
+	st, err := registry.ParseStudyFile("knee-oa.yaml", []byte(moved))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.store.ApplyStudy(context.Background(), registry.CLI, st); err != nil {
+		t.Fatal(err)
+	}
+	if getJSON(t, c, tr.URL+"/studies/knee-oa/dashboard.json", &d); d.Main == nil || d.Main.Visit != "m6" || d.Flow.AnalysedVisit != "m6" {
+		t.Errorf("main_visit m6: %+v", d.Main)
+	}
+	if _, err := registry.ParseStudyFile("knee-oa.yaml", []byte(strings.Replace(string(file), "main_visit: m12", "main_visit: baseline", 1))); err == nil || !strings.Contains(err.Error(), "main_visit") {
+		t.Errorf("a baseline main visit: %v", err)
+	}
+}
+
+// TestDashboardsInSwedishAndDanish: the dashboards in Swedish and Danish show none of the
+// English texts of their catalog.
+func TestDashboardsInSwedishAndDanish(t *testing.T) {
+	tr := newTestRegistry(t)
+	english := []string{"Follow-up flow", "over the visits", "Change from baseline", "Time to first event", "Adverse events",
+		"Main result", "Event-free survival", "Number at risk", "Responders", "Patients in each category", "lower is better",
+		"months after treatment", "days after treatment", "The same figures as JSON", "Difference from the comparator", "Visit"}
+	for _, lang := range []string{"sv", "da"} {
+		c := tr.client(t, researcher)
+		for _, path := range []string{"/studies/knee-oa/dashboard", "/studies/liver-msc/dashboard", "/studies/ssc-ahsct/dashboard", "/dashboard", "/studies"} {
+			req, _ := http.NewRequest("GET", tr.URL+path, nil)
+			req.Header.Set("Accept-Language", lang)
+			resp, err := c.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			html := string(b)
+			if !strings.Contains(html, `lang="`+lang+`"`) {
+				t.Fatalf("%s %s: not in %s", lang, path, lang)
+			}
+			for _, en := range english {
+				if strings.Contains(html, ">"+en) || strings.Contains(html, en+"<") || strings.Contains(html, "\""+en) {
+					t.Errorf("%s %s shows %q in English", lang, path, en)
+				}
+			}
+		}
 	}
 }

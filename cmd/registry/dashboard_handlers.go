@@ -79,12 +79,20 @@ func (a *app) studyDashboard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	charts := views.DashboardCharts{Means: map[string]dashboard.Chart{}}
+	charts := views.DashboardCharts{Means: map[string]dashboard.Chart{}, Difference: map[string]dashboard.Chart{}}
 	for _, m := range d.Measures {
 		if m.Type == "choice" {
 			continue // counted per category, in a table
 		}
 		charts.Means[m.Code] = dashboard.MeansChart("chart_means_"+m.Code, m, d.Arms, views.T(ctx, "months after treatment"), m.Unit)
+		if views.HasComparison(m) {
+			main := ""
+			if d.Main != nil && d.Main.Measure == m.Code {
+				main = d.Main.Visit
+			}
+			charts.Difference[m.Code] = dashboard.DifferenceChart("chart_difference_"+m.Code, m, main,
+				views.T(ctx, "months after treatment"), m.Unit, views.T(ctx, "difference in change from baseline (95%% CI)"), views.T(ctx, "main result"))
+		}
 	}
 	if len(d.Survival.EventTypes) > 0 {
 		charts.Survival = dashboard.SurvivalChart("chart_survival", d.Survival, d.Arms,
