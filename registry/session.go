@@ -229,12 +229,14 @@ func (s *Store) EndOtherSessions(ctx context.Context, who Actor, userID int64, k
 	return n, err
 }
 
-// PruneSessions deletes sessions that have expired: they can never be used again.
-func (s *Store) PruneSessions(ctx context.Context) error {
+// ForgetExpired deletes what can never be used again: sessions past their idle or absolute
+// end, and sign-in throttles quiet for longer than their scope forgets. The server calls it
+// every hour, so neither table grows without bound.
+func (s *Store) ForgetExpired(ctx context.Context) error {
 	if _, err := s.DB.Exec(ctx, `DELETE FROM sessions WHERE expires_at < now() OR ends_at < now()`); err != nil {
-		return fmt.Errorf("prune sessions: %w", err)
+		return fmt.Errorf("forget expired sessions: %w", err)
 	}
-	return nil
+	return s.pruneLoginThrottles(ctx)
 }
 
 // SetLanguage remembers a user's UI language.

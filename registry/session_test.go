@@ -153,3 +153,37 @@ func addUser(t *testing.T, store *registry.Store, email string) *registry.User {
 	}
 	return u
 }
+
+// Expired sessions and quiet throttles are deleted, live ones kept: neither table keeps
+// what can never be used again.
+func TestForgetExpired(t *testing.T) {
+	ctx := context.Background()
+	store := registry.NewStore(testdb.New(t))
+	u := addUser(t, store, "old@x.org")
+	limits := registry.SessionLimits{Idle: time.Hour, Absolute: 12 * time.Hour}
+	live, _ := store.NewSession(ctx, u, limits, "10.0.0.1", "a")
+	store.NewSession(ctx, u, limits, "10.0.0.2", "b")
+	store.NewSession(ctx, u, limits, "10.0.0.3", "c")
+	store.DB.Exec(ctx, `UPDATE sessions SET expires_at = now() - interval '1 second' WHERE address = '10.0.0.2'`)
+	store.DB.Exec(ctx, `UPDATE sessions SET ends_at = now() - interval '1 second' WHERE address = '10.0.0.3'`)
+	store.Authenticate(ctx, "old@x.org", "wrong password", "10.0.0.8")
+	store.Authenticate(ctx, "old@x.org", "wrong password", "10.0.0.9")
+	store.DB.Exec(ctx, `UPDATE login_throttles SET last_failed_at = now() - interval '25 hours' WHERE address = '10.0.0.8'`)
+	if err := store.ForgetExpired(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var sessions, throttles int
+	store.DB.QueryRow(ctx, `SELECT count(*) FROM sessions`).Scan(&sessions)
+	store.DB.QueryRow(ctx, `SELECT count(*) FROM login_throttles WHERE address = '10.0.0.8'`).Scan(&throttles)
+	if sessions != 1 || throttles != 0 {
+		t.Fatalf("%d sessions and %d throttles of the quiet address left; want 1 and 0", sessions, throttles)
+	}
+	if _, err := store.SessionUser(ctx, live, time.Hour); err != nil {
+		t.Fatalf("the live session was deleted: %v", err)
+	}
+	var kept int
+	store.DB.QueryRow(ctx, `SELECT count(*) FROM login_throttles WHERE address = '10.0.0.9' AND failures > 0`).Scan(&kept)
+	if kept == 0 {
+		t.Fatal("a recent failure was forgotten")
+	}
+}

@@ -17,6 +17,7 @@ func init() {
 			"Servern är upptagen med att kontrollera andra inloggningar.",
 			"Serveren er optaget af at kontrollere andre logins."},
 		"Try again in %s.": {"Försök igen om %s.", "Prøv igen om %s."},
+		"a second":         {"en sekund", "et sekund"},
 		"%d seconds":       {"%d sekunder", "%d sekunder"},
 		"%d minutes":       {"%d minuter", "%d minutter"},
 		"The address holds characters that are not allowed.": {

@@ -44,6 +44,9 @@ func safeNext(next string) string {
 
 // waitText says how long to wait, in seconds or, from two minutes, in minutes.
 func waitText(ctx context.Context, seconds int) string {
+	if seconds <= 1 {
+		return views.T(ctx, "a second")
+	}
 	if seconds < 120 {
 		return views.T(ctx, "%d seconds", seconds)
 	}

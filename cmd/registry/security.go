@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"mime"
 	"net"
 	"net/http"
@@ -144,6 +146,25 @@ func cleanValues(v map[string][]string) bool {
 		}
 	}
 	return true
+}
+
+// forgetEvery is how often the server deletes expired sessions and forgotten throttles.
+const forgetEvery = time.Hour
+
+// forgetExpired runs store.ForgetExpired every period until ctx ends.
+func forgetExpired(ctx context.Context, store *registry.Store, logger *slog.Logger, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := store.ForgetExpired(ctx); err != nil && ctx.Err() == nil {
+				logger.Warn("expired sessions and throttles not deleted; trying again later", "err", err)
+			}
+		}
+	}
 }
 
 // Server time-outs: a client must send its headers within readHeaderTimeout and its whole

@@ -73,6 +73,7 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	catchUpCtx, stopCatchUp := context.WithCancel(ctx)
 	defer stopCatchUp()
 	go catchUpDashboards(catchUpCtx, store.DB, logger, catchUpEvery)
+	go forgetExpired(catchUpCtx, store, logger, forgetEvery)
 
 	errc := make(chan error, 1)
 	go func() { errc <- app.serveOn(srv, ln) }()
