@@ -236,6 +236,10 @@ func TestStudyUnblindCommand(t *testing.T) {
 	if _, _, err := runCmd(t, env, "", "study", "unblind", "nope"); err == nil || !strings.Contains(err.Error(), "nope") {
 		t.Errorf("unknown study: %v", err)
 	}
+	// The same bad input as the button's: an empty reason is refused and changes nothing.
+	if _, _, err := runCmd(t, env, "", "study", "unblind", "blind", "--reason", " "); err == nil || !strings.Contains(err.Error(), "give the reason") {
+		t.Errorf("empty reason: %v", err)
+	}
 	out, _, err := runCmd(t, env, "", "study", "unblind", "blind", "--reason", "Trial over")
 	if err != nil || !strings.Contains(out, "unblinded") {
 		t.Fatalf("unblind: %q %v", out, err)
