@@ -209,19 +209,20 @@ func SurvivalChart(id string, s Survival, arms []ArmInfo, xLabel, yLabel, ciLabe
 	return snippet(id, "360px", line)
 }
 
-// ForestChart draws each study's effect (treatment minus comparator) with its 95% CI on a
-// shared axis, one row per study with its n; a dashed line marks no difference. Labels
-// are wrapped, not cut.
-func ForestChart(id string, rows []EffectRow, xLabel string, label func(EffectRow) string) Chart {
+// ForestChart draws each study's Hedges' g (treatment minus comparator, in SDs, so that
+// measures on different scales share one axis) with its 95% CI, one row per study with
+// its n; a dashed line marks no difference. Labels are wrapped, not cut. xMin and xMax
+// fix the axis, so that two forest plots (randomised, single-arm) can be compared.
+func ForestChart(id string, rows []EffectRow, xLabel string, label func(EffectRow) string, xMin, xMax float64) Chart {
 	line := charts.NewLine()
 	var labels []string
-	height := fmt.Sprintf("%dpx", 100+60*len(rows))
+	height := fmt.Sprintf("%dpx", 90+56*len(rows))
 	for _, r := range rows {
 		labels = append(labels, wrap(label(r), 48))
 	}
 	line.SetGlobalOptions(
 		initOpts(id, height),
-		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: xLabel, NameLocation: "middle", NameGap: 28}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: xLabel, NameLocation: "middle", NameGap: 28, Min: xMin, Max: xMax}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: labels, Inverse: opts.Bool(true),
 			AxisLabel: &opts.AxisLabel{Interval: "0", LineHeight: "16"}, AxisLine: &opts.AxisLine{OnZero: opts.Bool(false)}}),
 		charts.WithGridOpts(opts.Grid{Left: "16", Right: "24", Top: "16", Bottom: "48", ContainLabel: opts.Bool(true)}),
@@ -231,17 +232,27 @@ func ForestChart(id string, rows []EffectRow, xLabel string, label func(EffectRo
 	)
 	var points, bars []opts.LineData
 	for i, r := range rows {
-		if !r.Effect.Estimable {
+		if !r.Effect.Estimable || !r.HedgesGCI.Estimable {
 			continue
 		}
-		points = append(points, opts.LineData{Value: []any{round(r.Effect.Difference), labels[i]}})
-		bars = append(bars, opts.LineData{Value: []any{round(r.Effect.Lower), labels[i]}}, opts.LineData{Value: []any{round(r.Effect.Upper), labels[i]}}, opts.LineData{Value: []any{"-", labels[i]}})
+		points = append(points, opts.LineData{Value: []any{round(r.Effect.HedgesG), labels[i]}})
+		bars = append(bars, opts.LineData{Value: []any{round(r.HedgesGCI.Lower), labels[i]}}, opts.LineData{Value: []any{round(r.HedgesGCI.Upper), labels[i]}}, opts.LineData{Value: []any{"-", labels[i]}})
 	}
 	line.AddSeries("95% CI", bars, charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false), ConnectNulls: opts.Bool(false)}),
 		inColor(armColor(0), 2, 1), zeroLine("x"))
-	line.AddSeries("effect", points, charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(true), Symbol: "rect", SymbolSize: 10}),
+	line.AddSeries("Hedges' g", points, charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(true), Symbol: "rect", SymbolSize: 10}),
 		inColor(armColor(0), 0, 0))
 	return snippet(id, height, line)
+}
+
+// ForestRange is an axis that holds every row's interval and 0, in whole halves.
+func ForestRange(rows []EffectRow) (lo, hi float64) {
+	for _, r := range rows {
+		if r.Effect.Estimable && r.HedgesGCI.Estimable {
+			lo, hi = math.Min(lo, r.HedgesGCI.Lower), math.Max(hi, r.HedgesGCI.Upper)
+		}
+	}
+	return math.Floor(lo*2) / 2, math.Ceil(hi*2) / 2
 }
 
 // wrap breaks a label into lines of about width characters at spaces, for chart axes

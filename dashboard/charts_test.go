@@ -16,7 +16,7 @@ func TestChartsStayOffline(t *testing.T) {
 		MeansChart("chart_means_pain", m, arms, "months", "points"),
 		SurvivalChart("chart_survival", s, arms, "days", "event-free", "95% CI"),
 		ForestChart("chart_forest", []EffectRow{{Indication: "knee", MeasureLabel: "pain", Effect: ComparisonResult{Comparison: Welch(SummaryOf(10, 1, 1), SummaryOf(10, 2, 1))}}}, "difference",
-			func(r EffectRow) string { return r.Indication }),
+			func(r EffectRow) string { return r.Indication }, -1, 1),
 	} {
 		if !strings.Contains(c.Element, `id="`+c.ID+`"`) || !strings.Contains(c.Script, "getElementById('"+c.ID+"')") || !strings.Contains(c.Script, "if (el)") {
 			t.Errorf("%s: element or script does not use the fixed id:\n%s\n%s", c.ID, c.Element, c.Script)

@@ -103,6 +103,12 @@ type EffectRow struct {
 	TreatmentChange  SummaryResult    `json:"treatment_change"`
 	ComparatorChange SummaryResult    `json:"comparator_change"`
 	Effect           ComparisonResult `json:"effect"`
+	// Randomised: against the study's own control arm; else against an external
+	// placebo baseline (a single-arm study). The forest plot keeps them apart.
+	Randomised bool `json:"randomised"`
+	// HedgesGCI is the interval of Effect.HedgesG, the effect on one scale for every
+	// measure (the forest plot's axis).
+	HedgesGCI Interval `json:"hedges_g_ci"`
 }
 
 // LoadOverview builds the cross-study dashboard from the summary cells of every study.
@@ -211,6 +217,8 @@ func LoadOverview(ctx context.Context, store *registry.Store, f Filter, opt Opti
 		if control < 0 && sc.small(treated.N) {
 			row.Effect = ComparisonResult{Comparison: Comparison{Reason: suppressedReason}, Suppressed: true}
 		}
+		row.Randomised = control >= 0
+		row.HedgesGCI = HedgesGInterval(row.Effect.Comparison)
 		ov.Rows = append(ov.Rows, row)
 	}
 	return ov, nil

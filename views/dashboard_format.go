@@ -35,7 +35,9 @@ type OverviewData struct {
 	O       *dashboard.Overview
 	Sites   []SiteOption
 	JSONURL string
-	Forest  dashboard.Chart
+	// Forest plots: randomised comparisons (against a control arm) and single-arm ones
+	// (against a placebo baseline from the literature), on one axis.
+	Forest, ForestSingleArm dashboard.Chart
 }
 
 // StudyListData is the study list.

@@ -77,18 +77,17 @@ func init() {
 		"placebo baseline: %s":         {"placebovärde: %s", "placeboværdi: %s"},
 		"randomised, double-blind":     {"randomiserad, dubbelblind", "randomiseret, dobbeltblind"},
 		"randomised, open":             {"randomiserad, öppen", "randomiseret, åben"},
-		"responder: improvement of at least %s (MCID)":                    {"responder: förbättring med minst %s (MCID)", "respondent: forbedring på mindst %s (MCID)"},
-		"seen %s, missed %s, overdue %s":                                  {"gjorda %s, missade %s, försenade %s", "gennemført %s, udeblevet %s, forsinket %s"},
-		"single-arm cohort":                                               {"enarmad kohort", "enarmet kohorte"},
-		"days after treatment":                                            {"dagar efter behandling", "dage efter behandling"},
-		"difference in change from baseline (treatment minus comparator)": {"skillnad i förändring från utgångsvärdet (behandling minus jämförelse)", "forskel i ændring fra baseline (behandling minus sammenligning)"},
-		"event-free":             {"händelsefri", "hændelsesfri"},
-		"months after treatment": {"månader efter behandling", "måneder efter behandling"},
-		"under 40":               {"under 40", "under 40"},
-		"40-49":                  {"40-49", "40-49"},
-		"50-59":                  {"50-59", "50-59"},
-		"60-69":                  {"60-69", "60-69"},
-		"70 and over":            {"70 och äldre", "70 og derover"},
+		"responder: improvement of at least %s (MCID)": {"responder: förbättring med minst %s (MCID)", "respondent: forbedring på mindst %s (MCID)"},
+		"seen %s, missed %s, overdue %s":               {"gjorda %s, missade %s, försenade %s", "gennemført %s, udeblevet %s, forsinket %s"},
+		"single-arm cohort":                            {"enarmad kohort", "enarmet kohorte"},
+		"days after treatment":                         {"dagar efter behandling", "dage efter behandling"},
+		"event-free":                                   {"händelsefri", "hændelsesfri"},
+		"months after treatment":                       {"månader efter behandling", "måneder efter behandling"},
+		"under 40":                                     {"under 40", "under 40"},
+		"40-49":                                        {"40-49", "40-49"},
+		"50-59":                                        {"50-59", "50-59"},
+		"60-69":                                        {"60-69", "60-69"},
+		"70 and over":                                  {"70 och äldre", "70 og derover"},
 	})
 }
 
@@ -120,6 +119,16 @@ func init() {
 func init() {
 	catalogs = append(catalogs, map[string][2]string{
 		"Sign in first.": {"Logga in först.", "Log ind først."},
+		"Randomised: against the study's control arm": {"Randomiserade: mot studiens kontrollarm", "Randomiserede: mod studiets kontrolarm"},
+		"Single-arm: against a placebo baseline from the literature": {
+			"En arm: mot en placebo-referens från litteraturen", "Én arm: mod en placebo-reference fra litteraturen"},
+		"Not randomised: the comparator is another population, so these differences are weaker evidence than those above.": {
+			"Inte randomiserade: jämförelsen görs mot en annan population, så dessa skillnader är svagare belägg än de ovan.",
+			"Ikke randomiserede: sammenligningen er med en anden population, så disse forskelle er svagere evidens end dem ovenfor."},
+		"Hedges' g (95%% CI)": {"Hedges g (95 %% KI)", "Hedges' g (95 %% KI)"},
+		"Hedges' g of the change from baseline (treatment minus comparator)": {
+			"Hedges g för förändringen från utgångsvärdet (behandling minus jämförelse)",
+			"Hedges' g for ændringen fra baseline (behandling minus sammenligning)"},
 		"An internal error occurred. It has been logged; please try again.": {
 			"Ett internt fel inträffade. Det har loggats; försök igen.",
 			"Der opstod en intern fejl. Den er logget; prøv igen."},

@@ -75,7 +75,7 @@ func TestDashboardsDrawOffline(t *testing.T) {
 	}{
 		{"/studies/knee-oa/dashboard", []string{"chart_means_pain_nrs", "chart_means_koos_pain", "chart_survival"}},
 		{"/studies/ssc-ahsct/dashboard?sex=F", []string{"chart_means_mrss", "chart_survival"}},
-		{"/dashboard", []string{"chart_forest"}},
+		{"/dashboard", []string{"chart_forest", "chart_forest_single_arm"}},
 		// No patient of the study at this site: no chart, and no script error either.
 		{"/studies/knee-oa/dashboard?site=madrid", nil},
 	} {

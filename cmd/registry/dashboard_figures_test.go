@@ -199,3 +199,41 @@ func TestDashboardsInSwedishAndDanish(t *testing.T) {
 		}
 	}
 }
+
+// TestForestKeepsDesignsApart: the cross-study page plots randomised comparisons (knee,
+// liver: against their control arm) apart from single-arm ones (systemic and multiple
+// sclerosis: against a placebo baseline), each row as Hedges' g with its CI and n.
+func TestForestKeepsDesignsApart(t *testing.T) {
+	tr := newTestRegistry(t)
+	c := tr.client(t, statistician)
+	var o dashboard.Overview
+	if status := getJSON(t, c, tr.URL+"/dashboard.json", &o); status != http.StatusOK {
+		t.Fatal(status)
+	}
+	want := map[string]bool{"knee-oa": true, "liver-msc": true, "ssc-ahsct": false, "ms-ahsct": false}
+	for _, r := range o.Rows {
+		if r.Randomised != want[r.Study] || !r.Effect.Estimable || !r.HedgesGCI.Estimable ||
+			!(r.HedgesGCI.Lower < r.Effect.HedgesG && r.Effect.HedgesG < r.HedgesGCI.Upper) {
+			t.Errorf("%s: randomised %v, g %v (%+v)", r.Study, r.Randomised, r.Effect.HedgesG, r.HedgesGCI)
+		}
+	}
+	_, html := get(t, c, tr.URL+"/dashboard")
+	script := func(id string) string {
+		i := strings.Index(html, "getElementById('"+id+"')")
+		if i < 0 {
+			t.Fatalf("no chart %s", id)
+		}
+		return html[strings.LastIndex(html[:i], "<script"):i]
+	}
+	randomised, single := script("chart_forest"), script("chart_forest_single_arm")
+	for _, r := range o.Rows {
+		label := fmt.Sprintf("(n %d vs %d)", r.Effect.Treatment.N, r.Effect.Control.N)
+		in, out := randomised, single
+		if !r.Randomised {
+			in, out = single, randomised
+		}
+		if !strings.Contains(in, r.Indication) || strings.Contains(out, r.Indication) || !strings.Contains(strings.ReplaceAll(in, `\n`, " "), label) {
+			t.Errorf("%s is not plotted on its own forest plot with %s", r.Study, label)
+		}
+	}
+}

@@ -128,11 +128,25 @@ func (a *app) overview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	forest := dashboard.ForestChart("chart_forest", o.Rows, views.T(ctx, "difference in change from baseline (treatment minus comparator)"),
-		func(r dashboard.EffectRow) string { return views.ForestLabel(ctx, r) })
-	a.render(w, r, http.StatusOK, views.Overview(a.page(r, views.T(ctx, "Dashboard")), views.OverviewData{
-		O: o, Sites: sites, Forest: forest, JSONURL: "/dashboard.json" + o.Filter.Query(),
-	}))
+	data := views.OverviewData{O: o, Sites: sites, JSONURL: "/dashboard.json" + o.Filter.Query()}
+	var randomised, singleArm []dashboard.EffectRow
+	for _, row := range o.Rows {
+		if row.Randomised {
+			randomised = append(randomised, row)
+		} else if row.Comparator == "placebo_baseline" {
+			singleArm = append(singleArm, row)
+		}
+	}
+	lo, hi := dashboard.ForestRange(o.Rows)
+	label := func(r dashboard.EffectRow) string { return views.ForestLabel(ctx, r) }
+	axis := views.T(ctx, "Hedges' g of the change from baseline (treatment minus comparator)")
+	if len(randomised) > 0 {
+		data.Forest = dashboard.ForestChart("chart_forest", randomised, axis, label, lo, hi)
+	}
+	if len(singleArm) > 0 {
+		data.ForestSingleArm = dashboard.ForestChart("chart_forest_single_arm", singleArm, axis, label, lo, hi)
+	}
+	a.render(w, r, http.StatusOK, views.Overview(a.page(r, views.T(ctx, "Dashboard")), data))
 }
 
 func (a *app) overviewJSON(w http.ResponseWriter, r *http.Request) {
