@@ -56,23 +56,20 @@ func (ae AdverseEvent) InputOf() AdverseEventInput {
 }
 
 func parseAdverseEvent(in AdverseEventInput, p *Patient, today time.Time) (*AdverseEvent, error) {
-	errs := FieldErrors{}
+	errs := newProblems()
 	ae := &AdverseEvent{Term: strings.TrimSpace(in.Term), Serious: in.Serious, Relatedness: in.Relatedness,
 		Outcome: in.Outcome, Notes: strings.TrimSpace(in.Notes)}
 	errs.CheckText("term", in.Term, MaxTermLength)
 	if ae.Term == "" {
 		errs.Add("term", "Enter the adverse event's term.")
 	}
-	ae.OnsetOn = parseDate(errs, "onset_on", in.Onset, today)
-	if !ae.OnsetOn.IsZero() && ae.OnsetOn.Before(p.EnrolledOn) {
-		errs.Add("onset_on", "The date cannot be before enrolment.")
-	}
+	var op *Problem
+	ae.OnsetOn, op = CheckDate(in.Onset, OnsetDateRule(today, p.EnrolledOn))
+	errs.Put("onset_on", op)
 	if strings.TrimSpace(in.End) != "" {
-		end := parseDate(errs, "ended_on", in.End, today)
-		if !end.IsZero() {
-			if !ae.OnsetOn.IsZero() && end.Before(ae.OnsetOn) {
-				errs.Add("ended_on", "The end date cannot be before the onset.")
-			}
+		end, ep := CheckDate(in.End, EndDateRule(today, ae.OnsetOn))
+		errs.Put("ended_on", ep)
+		if ep == nil {
 			ae.EndedOn = &end
 		}
 	}
@@ -87,8 +84,8 @@ func parseAdverseEvent(in AdverseEventInput, p *Patient, today time.Time) (*Adve
 	if !slices.Contains(AEOutcomes, in.Outcome) {
 		errs.Add("outcome", "Choose the outcome.")
 	}
-	if (g == 5) != (in.Outcome == "fatal") && errs["grade"] == "" && errs["outcome"] == "" {
-		errs.Add("outcome", "Grade 5 means death: the outcome must be fatal, and a fatal outcome is grade 5.")
+	if !errs.Has("grade") && !errs.Has("outcome") {
+		errs.Put("outcome", CheckGradeOutcome(g, in.Outcome))
 	}
 	errs.CheckText("notes", in.Notes, MaxNotesLength)
 	errs.CheckText("reason", in.Reason, MaxReasonLength)
@@ -140,7 +137,7 @@ func (s *Store) AdverseEvent(ctx context.Context, u *User, study, number string,
 
 // SaveAdverseEvent records a new adverse event (id 0) or corrects one: a correction must be
 // based on the current version and give a reason. Change and audit row are one transaction.
-func (s *Store) SaveAdverseEvent(ctx context.Context, who Actor, u *User, study, number string, id int64, in AdverseEventInput, today time.Time) error {
+func (s *Store) SaveAdverseEvent(ctx context.Context, who Actor, u *User, study, number string, id int64, in AdverseEventInput, now time.Time) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
 		p, err := patientFor(ctx, tx, u, study, number, false)
 		if err != nil {
@@ -149,7 +146,7 @@ func (s *Store) SaveAdverseEvent(ctx context.Context, who Actor, u *User, study,
 		if id != 0 && in.Version == 0 {
 			in.Version = -1 // a correction always needs a version and a reason
 		}
-		ae, err := parseAdverseEvent(in, p, today)
+		ae, err := parseAdverseEvent(in, p, p.Today(now))
 		if err != nil {
 			return err
 		}

@@ -51,7 +51,7 @@ func eventsOf(ctx context.Context, q pgxQuerier, st *Study, p *Patient) ([]Event
 
 // AddEvent records an event. A death also sets the patient's status to dead on that day;
 // both changes and their audit rows are one transaction.
-func (s *Store) AddEvent(ctx context.Context, who Actor, u *User, study, number string, in EventInput, today time.Time) error {
+func (s *Store) AddEvent(ctx context.Context, who Actor, u *User, study, number string, in EventInput, now time.Time) error {
 	st, err := s.Study(ctx, study)
 	if err != nil {
 		return err
@@ -61,7 +61,7 @@ func (s *Store) AddEvent(ctx context.Context, who Actor, u *User, study, number 
 		if err != nil {
 			return err
 		}
-		errs := FieldErrors{}
+		errs := newProblems()
 		var et EventType
 		for _, t := range st.EventTypes {
 			if t.Code == in.Type {
@@ -71,10 +71,8 @@ func (s *Store) AddEvent(ctx context.Context, who Actor, u *User, study, number 
 		if et.ID == 0 {
 			errs.Add("type", "Choose the kind of event.")
 		}
-		d := parseDate(errs, "occurred_on", in.Date, today)
-		if !d.IsZero() && d.Before(p.EnrolledOn) {
-			errs.Add("occurred_on", "The date cannot be before enrolment.")
-		}
+		d, dp := CheckDate(in.Date, EventDateRule(p.Today(now), p.TreatedOn))
+		errs.Put("occurred_on", dp)
 		errs.CheckText("notes", in.Notes, MaxNotesLength)
 		if et.Death && p.Status == StatusDead {
 			errs.Add("type", "The patient's death is already recorded.")

@@ -74,8 +74,8 @@ func FuzzNumber(f *testing.F) {
 	st := fuzzStudy(f)
 	f.Fuzz(func(t *testing.T, raw, missing string) {
 		for _, m := range st.Measures {
-			v, msg := parseValue(m, ValueInput{Raw: raw, Missing: missing})
-			if msg != "" || v.Missing != "" {
+			v, p := CheckValue(m, raw, missing, Typed)
+			if p != nil || v.Missing != "" {
 				continue
 			}
 			if v.Value == nil {
@@ -102,9 +102,8 @@ func FuzzDate(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		errs := FieldErrors{}
-		d := parseDate(errs, "d", s, fuzzToday)
-		if len(errs) > 0 {
+		d, p := CheckDate(s, DateRule{Today: fuzzToday})
+		if p != nil {
 			if !d.IsZero() {
 				t.Fatalf("%q refused but returned %v", s, d)
 			}
@@ -162,7 +161,10 @@ func FuzzImportReader(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, table int) {
 		tables := ImportTables
 		tbl := tables[(table%len(tables)+len(tables))%len(tables)]
-		im := &importer{st: st, res: &ImportResult{}, sites: map[string]int64{"lund": 1}, patients: map[string]int64{"F-1": 1}}
+		im := &importer{st: st, res: &ImportResult{}, sites: map[string]importSite{"lund": {id: 1, zone: DefaultTimeZone, takePart: true}},
+			patients: map[string]*importPatient{"F-1": {id: 1, zone: DefaultTimeZone, enrolled: time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC),
+				treated: time.Date(2026, 9, 20, 0, 0, 0, 0, time.UTC)}},
+			now: fuzzToday, todays: map[string]time.Time{}}
 		if err := im.read(strings.NewReader(string(data)), tbl); err != nil {
 			t.Fatalf("read: %v", err)
 		}

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -79,7 +78,8 @@ func (s *Store) Import(ctx context.Context, who Actor, o ImportOptions, r io.Rea
 	if err != nil {
 		return nil, err
 	}
-	im := &importer{st: st, res: &ImportResult{}, sites: map[string]int64{}, patients: map[string]int64{}}
+	im := &importer{st: st, res: &ImportResult{}, sites: map[string]importSite{}, patients: map[string]*importPatient{},
+		now: s.now(), todays: map[string]time.Time{}}
 	if err := im.load(ctx, s); err != nil {
 		return nil, err
 	}
@@ -104,9 +104,13 @@ func (s *Store) Import(ctx context.Context, who Actor, o ImportOptions, r io.Rea
 // importer holds what checking a file needs: the study, its sites and patients.
 type importer struct {
 	st       *Study
-	sites    map[string]int64
-	patients map[string]int64 // study number -> id
+	sites    map[string]importSite
+	patients map[string]*importPatient // by study number
 	res      *ImportResult
+	style    NumberStyle          // of the file's numbers: decimal comma in a ';' file
+	now      time.Time            // "today" is its date at each patient's site
+	todays   map[string]time.Time // by time zone
+	deaths   map[int64]int        // patient -> line of the death event in the file
 
 	values   []valueRow
 	visits   []visitRow
@@ -116,6 +120,30 @@ type importer struct {
 }
 
 // visitRow and valueRow are kept small: a file may hold millions of them.
+type importSite struct {
+	id       int64
+	zone     string
+	takePart bool // the site takes part in the study
+}
+
+// importPatient is what the rules need of a patient already in the study.
+type importPatient struct {
+	id                int64
+	enrolled, treated time.Time
+	zone              string
+	deathOn           *time.Time // the date of the recorded death event, if any
+}
+
+// today is the date at a site of the given time zone.
+func (im *importer) today(zone string) time.Time {
+	d, ok := im.todays[zone]
+	if !ok {
+		d = siteToday(im.now, zone)
+		im.todays[zone] = d
+	}
+	return d
+}
+
 type visitRow struct {
 	patient, visit int64
 	date           int32 // days since 1970-01-01
@@ -156,20 +184,32 @@ type aeRow struct {
 }
 
 func (im *importer) load(ctx context.Context, s *Store) error {
-	rows, err := s.DB.Query(ctx, `SELECT code, id FROM sites`)
+	rows, err := s.DB.Query(ctx, `SELECT code, id, time_zone,
+		EXISTS (SELECT 1 FROM study_sites ss WHERE ss.study_id = $1 AND ss.site_id = sites.id) FROM sites`, im.st.ID)
 	if err != nil {
 		return fmt.Errorf("import: load sites: %w", err)
 	}
 	var code string
-	var id int64
-	if _, err := pgx.ForEachRow(rows, []any{&code, &id}, func() error { im.sites[code] = id; return nil }); err != nil {
+	var site importSite
+	if _, err := pgx.ForEachRow(rows, []any{&code, &site.id, &site.zone, &site.takePart}, func() error {
+		im.sites[code] = site
+		return nil
+	}); err != nil {
 		return fmt.Errorf("import: load sites: %w", err)
 	}
-	rows, err = s.DB.Query(ctx, `SELECT study_number, id FROM patients WHERE study_id = $1`, im.st.ID)
+	rows, err = s.DB.Query(ctx, `SELECT p.study_number, p.id, p.enrolled_on, p.treated_on, si.time_zone,
+			(SELECT min(e.occurred_on) FROM events e JOIN event_types et ON et.id = e.event_type_id AND et.is_death
+			 WHERE e.patient_id = p.id)
+		FROM patients p JOIN sites si ON si.id = p.site_id WHERE p.study_id = $1`, im.st.ID)
 	if err != nil {
 		return fmt.Errorf("import: load patients: %w", err)
 	}
-	if _, err := pgx.ForEachRow(rows, []any{&code, &id}, func() error { im.patients[code] = id; return nil }); err != nil {
+	var p importPatient
+	if _, err := pgx.ForEachRow(rows, []any{&code, &p.id, &p.enrolled, &p.treated, &p.zone, &p.deathOn}, func() error {
+		c := p
+		im.patients[code] = &c
+		return nil
+	}); err != nil {
 		return fmt.Errorf("import: load patients: %w", err)
 	}
 	return nil
@@ -235,7 +275,17 @@ func (r *row) fail(col, format string, args ...any) {
 	r.im.fail(r.line, col, format, args...)
 }
 
-func (r *row) date(col string, required bool) *time.Time {
+// problem fails the row with a rule's refusal; it reports whether there was one.
+func (r *row) problem(col string, p *Problem) bool {
+	if p == nil {
+		return false
+	}
+	r.fail(col, p.Format, p.Args...)
+	return true
+}
+
+// date reads a date column: a date from 1900 on that keeps the rule.
+func (r *row) date(col string, required bool, rule DateRule) *time.Time {
 	s := r.get(col)
 	if s == "" {
 		if required {
@@ -243,21 +293,21 @@ func (r *row) date(col string, required bool) *time.Time {
 		}
 		return nil
 	}
-	d, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		r.fail(col, "%q is not a date like 2026-01-31", s)
+	d, p := CheckDate(s, rule)
+	if r.problem(col, p) {
 		return nil
 	}
 	return &d
 }
 
-func (r *row) patient() int64 {
+func (r *row) patient() *importPatient {
 	number := r.get("patient")
-	id, ok := r.im.patients[number]
+	p, ok := r.im.patients[number]
 	if !ok {
 		r.fail("patient", "there is no patient %q in study %s", number, r.im.st.Code)
+		return nil
 	}
-	return id
+	return p
 }
 
 // tableColumns are the columns each table's file must have; the others of the export are
@@ -288,6 +338,12 @@ func (im *importer) read(r io.Reader, table string) error {
 			cr.Comma = d
 			break
 		}
+	}
+	// A semicolon-separated file is a Swedish or Danish spreadsheet's: its decimal mark is
+	// the comma.
+	im.style = PointDecimal
+	if cr.Comma == ';' {
+		im.style = DecimalComma
 	}
 	header, err := cr.Read()
 	if err == io.EOF {
@@ -388,8 +444,8 @@ func csvProblem(err error) any {
 
 func (im *importer) readLong(r *row) {
 	p := r.patient()
-	sv := r.visit()
-	d := r.date("visit_date", true)
+	sv, svOK := r.visit()
+	d := r.visitDate(p, sv, svOK)
 	mc := r.get("measure")
 	m, ok := im.st.Measure(mc)
 	if !ok {
@@ -403,21 +459,30 @@ func (im *importer) readLong(r *row) {
 	if r.failed {
 		return
 	}
-	im.values = append(im.values, valueRow{patient: p, visit: sv, measure: m.ID, date: dayNumber(*d), value: value, missing: missing, line: int32(r.line)})
+	im.values = append(im.values, valueRow{patient: p.id, visit: sv.ID, measure: m.ID, date: dayNumber(*d), value: value, missing: missing, line: int32(r.line)})
 }
 
-func (r *row) visit() int64 {
+func (r *row) visit() (ScheduledVisit, bool) {
 	code := r.get("visit")
 	v, ok := r.im.st.Visit(code)
 	if !ok {
 		r.fail("visit", "study %s has no visit %q", r.im.st.Code, code)
 	}
-	return v.ID
+	return v, ok
 }
 
-// value reads a measure's value or its missing code (1 + its index in MissingDataCodes):
-// exactly one of them, unless both may be empty (a wide row need not hold every measure);
-// ok is false when there is neither.
+// visitDate reads a visit's date by the rule the visit form keeps.
+func (r *row) visitDate(p *importPatient, sv ScheduledVisit, svOK bool) *time.Time {
+	rule := DateRule{}
+	if p != nil && svOK {
+		rule = VisitDateRule(r.im.today(p.zone), sv, p.treated)
+	}
+	return r.date("visit_date", true, rule)
+}
+
+// value reads a measure's value or its missing code (1 + its index in MissingDataCodes) by
+// the rules the visit form keeps: exactly one of them, unless both may be empty (a wide row
+// need not hold every measure); ok is false when there is neither.
 func (r *row) value(m Measure, valueCol, missingCol string, required bool) (value float64, missing uint8, ok bool) {
 	vs, ms := r.get(valueCol), r.get(missingCol)
 	switch {
@@ -429,48 +494,29 @@ func (r *row) value(m Measure, valueCol, missingCol string, required bool) (valu
 	case vs != "" && ms != "":
 		r.fail(missingCol, "a value and a missing code: give only one")
 		return 0, 0, false
-	case ms != "":
-		i := slices.Index(MissingDataCodes, ms)
-		if i < 0 {
-			r.fail(missingCol, "%q is not a missing code: use %s", ms, strings.Join(MissingDataCodes, ", "))
-			return 0, 0, false
-		}
-		return 0, uint8(i + 1), true
 	}
-	v, err := strconv.ParseFloat(vs, 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		if strings.Contains(vs, ",") {
-			r.fail(valueCol, "%q is not a number: use '.' as the decimal mark", vs)
-		} else {
-			r.fail(valueCol, "%q is not a number", vs)
-		}
+	v, p := CheckValue(m, vs, ms, r.im.style)
+	col := valueCol
+	if ms != "" {
+		col = missingCol
+	}
+	if r.problem(col, p) {
 		return 0, 0, false
 	}
-	switch {
-	case m.Kind == KindChoice:
-		if !slices.ContainsFunc(m.Choices, func(c Choice) bool { return c.Value == v }) {
-			r.fail(valueCol, "%s is not one of the choices of %s (%s)", vs, m.Code, allowed(m))
-			return 0, 0, false
-		}
-	case m.Kind == KindInteger && v != math.Trunc(v):
-		r.fail(valueCol, "%s must be a whole number", m.Code)
-		return 0, 0, false
+	if v.Missing != "" {
+		return 0, uint8(slices.Index(MissingDataCodes, v.Missing) + 1), true
 	}
-	if (m.Min != nil && v < *m.Min) || (m.Max != nil && v > *m.Max) {
-		r.fail(valueCol, "%s is out of range for %s (%s)", vs, m.Code, allowed(m))
-		return 0, 0, false
-	}
-	return v, 0, true
+	return *v.Value, 0, true
 }
 
 func (im *importer) readWide(r *row) {
 	p := r.patient()
-	sv := r.visit()
-	d := r.date("visit_date", true)
+	sv, svOK := r.visit()
+	d := r.visitDate(p, sv, svOK)
 	start := len(im.values)
 	for _, m := range im.st.Measures {
-		if value, missing, ok := r.value(m, m.Code, m.Code+"_missing", false); ok {
-			im.values = append(im.values, valueRow{patient: p, visit: sv, measure: m.ID, value: value, missing: missing, line: int32(r.line)})
+		if value, missing, ok := r.value(m, m.Code, m.Code+"_missing", false); ok && p != nil {
+			im.values = append(im.values, valueRow{patient: p.id, visit: sv.ID, measure: m.ID, value: value, missing: missing, line: int32(r.line)})
 		}
 	}
 	if r.failed {
@@ -480,7 +526,7 @@ func (im *importer) readWide(r *row) {
 	for i := start; i < len(im.values); i++ {
 		im.values[i].date = dayNumber(*d)
 	}
-	im.visits = append(im.visits, visitRow{patient: p, visit: sv, date: dayNumber(*d), line: int32(r.line)})
+	im.visits = append(im.visits, visitRow{patient: p.id, visit: sv.ID, date: dayNumber(*d), line: int32(r.line)})
 }
 
 func (im *importer) readPatient(r *row) {
@@ -489,10 +535,19 @@ func (im *importer) readPatient(r *row) {
 	if !patientNumberPattern.MatchString(p.number) {
 		r.fail("patient", "%q is not a study number (letters, digits, '-' and '_')", p.number)
 	}
-	var ok bool
-	if p.site, ok = im.sites[p.siteCode]; !ok {
+	site, ok := im.sites[p.siteCode]
+	switch {
+	case !ok:
 		r.fail("site", "there is no site %q", p.siteCode)
+	case !site.takePart:
+		r.fail("site", "the site %q does not take part in study %s", p.siteCode, im.st.Code)
 	}
+	p.site = site.id
+	zone := site.zone
+	if !ok {
+		zone = DefaultTimeZone
+	}
+	today := im.today(zone)
 	for _, a := range im.st.Arms {
 		if a.Code == p.armCode {
 			p.arm = a.ID
@@ -504,22 +559,40 @@ func (im *importer) readPatient(r *row) {
 	if p.sex != "F" && p.sex != "M" {
 		r.fail("sex", "%q is not F or M", p.sex)
 	}
-	y, err := strconv.Atoi(r.get("birth_year"))
-	if err != nil || y < 1900 || y > 2100 {
-		r.fail("birth_year", "%q is not a year between 1900 and 2100", r.get("birth_year"))
-	}
+	y, yp := CheckBirthYear(r.get("birth_year"), today)
+	r.problem("birth_year", yp)
 	p.birthYear = y
-	enrolled, treated := r.date("enrolled_on", true), r.date("treated_on", true)
+	enrolled := r.date("enrolled_on", true, EnrolmentDateRule(today))
+	var treated *time.Time
+	if enrolled != nil {
+		treated = r.date("treated_on", true, TreatmentDateRule(today, *enrolled))
+	}
 	if enrolled != nil && treated != nil {
 		p.enrolled, p.treated = *enrolled, *treated
-		if treated.Before(*enrolled) {
-			r.fail("treated_on", "the treatment is before the enrolment")
-		}
 	}
 	if !slices.Contains(Statuses, p.status) {
 		r.fail("status", "%q is not a status: use %s", p.status, strings.Join(Statuses, ", "))
 	}
-	p.statusOn = r.date("status_on", p.status != "active")
+	if p.status == StatusActive && r.get("status_on") != "" {
+		r.fail("status_on", "an active patient has no status date")
+	}
+	if p.status != StatusActive && enrolled != nil {
+		p.statusOn = r.date("status_on", true, StatusDateRule(today, *enrolled))
+	}
+	if slices.Contains(Statuses, p.status) && !r.failed {
+		// The status must agree with the death events recorded, as the forms keep it.
+		var deathOn *time.Time
+		if old, ok := im.patients[p.number]; ok {
+			deathOn = old.deathOn
+		}
+		if pr := CheckStatusAgainstDeath(p.status, p.statusOn, deathOn); pr != nil {
+			if deathOn == nil {
+				r.fail("status", "a death is imported as an event (events table): it sets the status dead and its date")
+			} else {
+				r.problem("status", pr)
+			}
+		}
+	}
 	if !r.failed {
 		im.patientR = append(im.patientR, p)
 	}
@@ -528,18 +601,40 @@ func (im *importer) readPatient(r *row) {
 var patientNumberPattern = importNumberPattern
 
 func (im *importer) readEvent(r *row) {
-	e := eventRow{patient: r.patient(), notes: unneutralise(r.get("notes"))}
+	p := r.patient()
+	e := eventRow{notes: unneutralise(r.get("notes"))}
 	code := r.get("event")
-	for _, et := range im.st.EventTypes {
-		if et.Code == code {
-			e.eventType = et.ID
+	var et EventType
+	for _, t := range im.st.EventTypes {
+		if t.Code == code {
+			et = t
 		}
 	}
+	e.eventType = et.ID
 	if e.eventType == 0 {
 		r.fail("event", "study %s has no event type %q", im.st.Code, code)
 	}
-	if d := r.date("occurred_on", true); d != nil {
+	rule := DateRule{}
+	if p != nil {
+		e.patient = p.id
+		rule = EventDateRule(im.today(p.zone), p.treated)
+	}
+	if d := r.date("occurred_on", true, rule); d != nil {
 		e.on = *d
+	}
+	if et.Death && p != nil && !r.failed {
+		// One death per patient: the one recorded, or one in the file.
+		switch {
+		case p.deathOn != nil && !p.deathOn.Equal(e.on):
+			r.fail("event", "The patient's death is already recorded (on %s).", dateText(*p.deathOn))
+		case im.deaths[p.id] != 0:
+			r.fail("event", "a second death of this patient (the first is on line %d)", im.deaths[p.id])
+		default:
+			if im.deaths == nil {
+				im.deaths = map[int64]int{}
+			}
+			im.deaths[p.id] = r.line
+		}
 	}
 	if !r.failed {
 		im.events = append(im.events, e)
@@ -547,17 +642,22 @@ func (im *importer) readEvent(r *row) {
 }
 
 func (im *importer) readAE(r *row) {
-	a := aeRow{patient: r.patient(), term: unneutralise(r.get("term")), relatedness: r.get("relatedness"),
+	p := r.patient()
+	a := aeRow{term: unneutralise(r.get("term")), relatedness: r.get("relatedness"),
 		outcome: r.get("outcome"), notes: unneutralise(r.get("notes"))}
 	if strings.TrimSpace(a.term) == "" {
 		r.fail("term", "a term is required")
 	}
-	if d := r.date("onset_on", true); d != nil {
-		a.onset = *d
+	var today time.Time
+	onsetRule := DateRule{}
+	if p != nil {
+		a.patient = p.id
+		today = im.today(p.zone)
+		onsetRule = OnsetDateRule(today, p.enrolled)
 	}
-	a.ended = r.date("ended_on", false)
-	if a.ended != nil && a.ended.Before(a.onset) {
-		r.fail("ended_on", "the end is before the onset")
+	if d := r.date("onset_on", true, onsetRule); d != nil {
+		a.onset = *d
+		a.ended = r.date("ended_on", false, EndDateRule(today, *d))
 	}
 	g, err := strconv.Atoi(r.get("grade"))
 	if err != nil || g < 1 || g > 5 {
@@ -576,6 +676,8 @@ func (im *importer) readAE(r *row) {
 	}
 	if !slices.Contains(AEOutcomes, a.outcome) {
 		r.fail("outcome", "%q is not one of %s", a.outcome, strings.Join(AEOutcomes, ", "))
+	} else if err == nil && g >= 1 && g <= 5 {
+		r.problem("outcome", CheckGradeOutcome(g, a.outcome))
 	}
 	if !r.failed {
 		im.aes = append(im.aes, a)

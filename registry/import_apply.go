@@ -49,6 +49,7 @@ func (im *importer) apply(ctx context.Context, tx pgx.Tx, who Actor, o ImportOpt
 			func() error { return im.copyEvents(ctx, tx) },
 			func() error { return im.count(ctx, tx, updateEvents, args) },
 			func() error { return im.count(ctx, tx, insertEvents, args) },
+			func() error { _, err := tx.Exec(ctx, deathSetsStatus, args...); return err },
 		}
 	case TableAdverseEvents:
 		steps = []func() error{
@@ -269,6 +270,25 @@ const insertEvents = `
 		FROM changed c JOIN event_types et ON et.id = c.event_type_id
 		RETURNING action
 	) ` + countActions
+
+// A death sets the patient's status to dead on its date, as the event form does, with the
+// same audit row.
+const deathSetsStatus = `
+	WITH d AS (
+		SELECT i.patient_id, i.occurred_on FROM import_events i
+		JOIN event_types et ON et.id = i.event_type_id AND et.is_death
+	), old AS (
+		SELECT p.id, p.status, p.status_on FROM patients p JOIN d ON d.patient_id = p.id
+	), changed AS (
+		UPDATE patients p SET status = 'dead', status_on = d.occurred_on, version = p.version + 1
+		FROM d WHERE p.id = d.patient_id AND p.study_id = $1
+			AND (p.status, p.status_on) IS DISTINCT FROM ('dead', d.occurred_on)
+		RETURNING p.id, p.study_number, p.status_on
+	)` + auditColumns + `
+	SELECT $2, $3, 'update', 'patient', c.study_number, $1, c.id,
+		jsonb_strip_nulls(jsonb_build_object('status', old.status, 'status_on', old.status_on)),
+		jsonb_build_object('status', 'dead', 'status_on', c.status_on), $4
+	FROM changed c JOIN old ON old.id = c.id`
 
 func (im *importer) copyAEs(ctx context.Context, tx pgx.Tx) error {
 	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE import_aes (patient_id bigint, term text, onset_on date, ended_on date, grade integer,

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -46,7 +45,11 @@ type Patient struct {
 	Blinded    bool
 	ArmHidden  bool
 	CodeBroken bool
+	TimeZone   string // the site's: its date is the patient's "today"
 }
+
+// Today is the date at the patient's site at the instant now.
+func (p *Patient) Today(now time.Time) time.Time { return siteToday(now, p.TimeZone) }
 
 // CanSee reports whether u may see the records of patients at site: administrators see every
 // site, nurses their own; researchers and statisticians see no patient records.
@@ -69,7 +72,7 @@ type queryRower interface {
 }
 
 const patientRecordColumns = `p.id, p.study_id, s.code, p.study_number, si.code, si.name, a.code, a.label, p.sex,
-	p.birth_year, p.enrolled_on, p.treated_on, p.status, p.status_on, p.allocated_by`
+	p.birth_year, p.enrolled_on, p.treated_on, p.status, p.status_on, p.allocated_by, si.time_zone`
 
 const patientRecordFrom = `FROM patients p
 	JOIN studies s ON s.id = p.study_id
@@ -91,7 +94,7 @@ func patientFor(ctx context.Context, q queryRower, u *User, study, number string
 	p := &Patient{}
 	err := q.QueryRow(ctx, sql, study, number, u.ID).Scan(&p.ID, &p.StudyID, &p.StudyCode, &p.Number, &p.SiteCode, &p.SiteName,
 		&p.ArmCode, &p.ArmLabel, &p.Sex, &p.BirthYear, &p.EnrolledOn, &p.TreatedOn, &p.Status, &p.StatusOn, &p.AllocatedBy,
-		&p.Blinded, &p.CodeBroken)
+		&p.TimeZone, &p.Blinded, &p.CodeBroken)
 	if err == nil && !u.seesArmOf(p.Blinded, p.CodeBroken) {
 		p.ArmCode, p.ArmLabel, p.ArmHidden = "", "", true
 	}
@@ -128,7 +131,7 @@ type ScheduleEntry struct {
 }
 
 // PatientRecord loads a patient's schedule, visits, events and adverse events.
-func (s *Store) PatientRecord(ctx context.Context, u *User, study, number string, today time.Time) (*PatientRecord, error) {
+func (s *Store) PatientRecord(ctx context.Context, u *User, study, number string, now time.Time) (*PatientRecord, error) {
 	st, err := s.Study(ctx, study)
 	if err != nil {
 		return nil, err
@@ -138,6 +141,7 @@ func (s *Store) PatientRecord(ctx context.Context, u *User, study, number string
 		return nil, err
 	}
 	rec := &PatientRecord{Patient: p, Study: st}
+	today := p.Today(now)
 	visits, err := visitsOf(ctx, s.DB, st, p)
 	if err != nil {
 		return nil, err
@@ -175,12 +179,25 @@ type NewPatient struct {
 // Enrol adds a patient to a study at one of u's sites, allocating the arm from the study's
 // permuted blocks when asked to. The patient, the allocation and their audit rows are one
 // transaction.
-func (s *Store) Enrol(ctx context.Context, who Actor, u *User, study string, np NewPatient, today time.Time) (*Patient, error) {
+func (s *Store) Enrol(ctx context.Context, who Actor, u *User, study string, np NewPatient, now time.Time) (*Patient, error) {
 	st, err := s.Study(ctx, study)
 	if err != nil {
 		return nil, err
 	}
-	errs := FieldErrors{}
+	if err := s.canEnrol(ctx, u, st); err != nil {
+		return nil, err
+	}
+	var zone string
+	var takesPart bool
+	if err := s.DB.QueryRow(ctx, `SELECT time_zone, EXISTS (SELECT 1 FROM study_sites WHERE study_id = $2 AND site_id = sites.id)
+		FROM sites WHERE code = $1`, np.Site, st.ID).Scan(&zone, &takesPart); err != nil && err != pgx.ErrNoRows {
+		return nil, fmt.Errorf("site %s: %w", np.Site, err)
+	}
+	today := siteToday(now, zone)
+	errs := newProblems()
+	if u.CanSee(np.Site) && !takesPart {
+		errs.Add("site", "This site does not take part in the study.")
+	}
 	np.Number = strings.TrimSpace(np.Number)
 	if !studyNumberPattern.MatchString(np.Number) {
 		errs.Add("number", "Use letters, digits, '-' or '_' (e.g. KOA-000123).")
@@ -191,15 +208,12 @@ func (s *Store) Enrol(ctx context.Context, who Actor, u *User, study string, np 
 	if np.Sex != "F" && np.Sex != "M" {
 		errs.Add("sex", "Choose F or M.")
 	}
-	year, err := strconv.Atoi(strings.TrimSpace(np.BirthYear))
-	if err != nil || year < 1900 || year > today.Year() {
-		errs.Add("birth_year", "Enter a valid year of birth.")
-	}
-	enrolled := parseDate(errs, "enrolled_on", np.EnrolledOn, today)
-	treated := parseDate(errs, "treated_on", np.TreatedOn, time.Time{})
-	if !enrolled.IsZero() && !treated.IsZero() && treated.Before(enrolled) {
-		errs.Add("treated_on", "The treatment date cannot be before enrolment.")
-	}
+	year, yp := CheckBirthYear(np.BirthYear, today)
+	errs.Put("birth_year", yp)
+	enrolled, ep := CheckDate(np.EnrolledOn, EnrolmentDateRule(today))
+	errs.Put("enrolled_on", ep)
+	treated, tp := CheckDate(np.TreatedOn, TreatmentDateRule(today, enrolled))
+	errs.Put("treated_on", tp)
 	var arm Arm
 	switch np.Allocation {
 	case "registry":
@@ -271,29 +285,46 @@ func (s *Store) Enrol(ctx context.Context, who Actor, u *User, study string, np 
 // studyNumberPattern is the patients.study_number check.
 var studyNumberPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$`)
 
-// parseDate reads a yyyy-mm-dd date into errs' field; a date after notAfter (when given) is
-// refused as in the future.
-func parseDate(errs FieldErrors, field, s string, notAfter time.Time) time.Time {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		errs.Add(field, "Enter a date.")
-		return time.Time{}
-	}
-	d, err := time.Parse(time.DateOnly, s)
-	if err != nil || d.Year() < 1900 {
-		errs.Add(field, "Enter a date as yyyy-mm-dd.")
-		return time.Time{}
-	}
-	if !notAfter.IsZero() && d.After(Day(notAfter)) {
-		errs.Add(field, "The date cannot be in the future.")
-		return time.Time{}
-	}
-	return d
-}
-
 func dateText(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
 	return t.Format(time.DateOnly)
+}
+
+// canEnrol refuses a user none of whose sites takes part in the study: for her the study's
+// enrolment does not exist.
+func (s *Store) canEnrol(ctx context.Context, u *User, st *Study) error {
+	if u == nil || (u.Role != RoleAdmin && u.Role != RoleNurse) {
+		return Errorf(EFORBIDDEN, "Only nurses and administrators enrol patients.")
+	}
+	if u.Role == RoleAdmin {
+		return nil
+	}
+	ok, err := s.TakesPart(ctx, u, st.Code)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return Errorf(ENOTFOUND, "None of your sites takes part in this study.")
+	}
+	return nil
+}
+
+// TakesPart reports whether one of a nurse's sites takes part in a study (always, for an
+// administrator).
+func (s *Store) TakesPart(ctx context.Context, u *User, study string) (bool, error) {
+	if u != nil && u.Role == RoleAdmin {
+		return true, nil
+	}
+	if u == nil || len(u.Sites) == 0 {
+		return false, nil
+	}
+	var ok bool
+	err := s.DB.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM study_sites ss JOIN studies st ON st.id = ss.study_id
+		JOIN sites si ON si.id = ss.site_id WHERE st.code = $1 AND si.code = ANY($2))`, study, u.Sites).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("study sites: %w", err)
+	}
+	return ok, nil
 }

@@ -25,7 +25,7 @@ type StatusInput struct {
 // is followed again. A reason is always required; the change and its audit row are one
 // transaction. A patient whose death is recorded keeps that status until the death event
 // is deleted.
-func (s *Store) SetStatus(ctx context.Context, who Actor, u *User, study, number string, in StatusInput, today time.Time) error {
+func (s *Store) SetStatus(ctx context.Context, who Actor, u *User, study, number string, in StatusInput, now time.Time) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
 		p, err := patientFor(ctx, tx, u, study, number, true)
 		if err != nil {
@@ -34,7 +34,7 @@ func (s *Store) SetStatus(ctx context.Context, who Actor, u *User, study, number
 		if in.Seen != p.Status {
 			return Errorf(ECONFLICT, "Someone else changed this patient's status while you were editing it. Nothing was saved.")
 		}
-		errs := FieldErrors{}
+		errs := newProblems()
 		switch {
 		case p.Status == StatusDead:
 			errs.Add("status", "The patient's death is recorded as an event: delete that event to change the status.")
@@ -47,10 +47,8 @@ func (s *Store) SetStatus(ctx context.Context, who Actor, u *User, study, number
 		}
 		var on *time.Time
 		if in.Status != StatusActive {
-			d := parseDate(errs, "status_on", in.Date, today)
-			if !d.IsZero() && d.Before(p.EnrolledOn) {
-				errs.Add("status_on", "The date cannot be before enrolment.")
-			}
+			d, dp := CheckDate(in.Date, StatusDateRule(p.Today(now), p.EnrolledOn))
+			errs.Put("status_on", dp)
 			on = &d
 		}
 		reason := strings.TrimSpace(in.Reason)

@@ -63,14 +63,14 @@ func newClinic(t *testing.T) *clinic {
 	t.Helper()
 	ctx := context.Background()
 	store := registry.NewStore(testdb.New(t))
-	if _, err := store.ApplyStudy(ctx, registry.CLI, parse(t, nurseStudyYAML)); err != nil {
-		t.Fatal(err)
-	}
 	c := &clinic{store: store}
 	for _, site := range []string{"lund", "malmo"} {
 		if err := store.UpsertSite(ctx, registry.CLI, site, "Hospital "+site); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if _, err := store.ApplyStudy(ctx, registry.CLI, parse(t, nurseStudyYAML+"sites: [lund, malmo]\n")); err != nil {
+		t.Fatal(err)
 	}
 	user := func(email, role string, sites ...string) *registry.User {
 		id, err := store.CreateUser(ctx, registry.CLI, registry.NewUser{Email: email, Role: role, Password: "long enough secret", Sites: sites})

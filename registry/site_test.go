@@ -119,3 +119,81 @@ func fieldsText(err error) string {
 	}
 	return fmt.Sprint(err)
 }
+
+// TestSiteDateAtHalfPastMidnight: at 00:30 in Madrid (22:30 UTC the day before) "today" is
+// Madrid's date: a visit dated that day is accepted, the next day is refused as after today,
+// and the worklist and the patient page count from Madrid's date. A Lund nurse's worklist
+// at 00:30 Lund time does the same with Lund's date.
+func TestSiteDateAtHalfPastMidnight(t *testing.T) {
+	c := newClinic(t)
+	ctx := context.Background()
+	if err := c.store.SaveSite(ctx, registry.CLI, registry.Site{Code: "malmo", Name: "Malmö", TimeZone: "Europe/Madrid"}); err != nil {
+		t.Fatal(err)
+	}
+	madrid, _ := registry.LoadTimeZone("Europe/Madrid")
+	now := time.Date(2026, 6, 2, 0, 30, 0, 0, madrid) // 2026-06-01 22:30 UTC
+	if now.UTC().Format(time.DateOnly) != "2026-06-01" {
+		t.Fatal("the test's instant is not the day before in UTC")
+	}
+	// Treated so that visit d60 (window 53..67 days) opens on 2 June.
+	treated := date("2026-06-02").AddDate(0, 0, -53)
+	p, err := c.store.Enrol(ctx, actor(c.malmo), c.malmo, "nurse-demo", registry.NewPatient{
+		Site: "malmo", Number: "MAD-1", Sex: "F", BirthYear: "1960", EnrolledOn: treated.Format(time.DateOnly),
+		TreatedOn: treated.Format(time.DateOnly), Allocation: "external", Arm: "active"}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Today(now).Format(time.DateOnly); got != "2026-06-02" {
+		t.Fatalf("the patient's today = %s, want Madrid's 2026-06-02", got)
+	}
+	wl, err := c.store.Worklist(ctx, c.malmo, now, "MAD-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := ""
+	for _, e := range wl.Entries {
+		if e.VisitCode == "d60" {
+			state = e.State
+		}
+	}
+	if state != registry.StateDue || wl.Today.Format(time.DateOnly) != "2026-06-02" {
+		t.Fatalf("worklist at 00:30 Madrid: d60 %q, today %s; want due on 2026-06-02", state, wl.Today.Format(time.DateOnly))
+	}
+	rec, err := c.store.PatientRecord(ctx, c.malmo, "nurse-demo", "MAD-1", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range rec.Schedule {
+		if e.Visit.Code == "d60" && e.State != registry.StateDue {
+			t.Errorf("patient page: d60 %s, want due", e.State)
+		}
+	}
+	visit := func(d string) error {
+		_, err := c.store.SaveVisit(ctx, actor(c.malmo), c.malmo, "nurse-demo", "MAD-1", "d60", registry.VisitInput{
+			State: registry.StateDone, Date: d, Values: map[string]registry.ValueInput{
+				"pain": {Raw: "3"}, "weight": {Raw: "70,5"}, "mobility": {Raw: "1"}}}, now)
+		return err
+	}
+	if err := visit("2026-06-03"); registry.FieldText(err, "visit_date") != "2026-06-03 is after today (2026-06-02)." {
+		t.Errorf("a visit the day after Madrid's today: %v %q", err, registry.FieldText(err, "visit_date"))
+	}
+	if err := visit("2026-06-02"); err != nil {
+		t.Fatalf("a visit dated today in Madrid at 00:30: %v", err)
+	}
+	// Lund (Europe/Stockholm) at 00:30 its time.
+	stockholm, _ := registry.LoadTimeZone("Europe/Stockholm")
+	c.enrol(t, "LUN-1", treated.Format(time.DateOnly))
+	wl, err = c.store.Worklist(ctx, c.lund, time.Date(2026, 6, 2, 0, 30, 0, 0, stockholm), "LUN-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	state = ""
+	for _, e := range wl.Entries {
+		if e.VisitCode == "d60" {
+			state = e.State
+		}
+	}
+	if state != registry.StateDue {
+		t.Errorf("Lund worklist at 00:30: d60 %q, want due", state)
+	}
+}

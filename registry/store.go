@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -18,6 +19,16 @@ type Store struct {
 	// passwordChecks holds a token for each password being checked: argon2id takes memory,
 	// so only a few run at once (see PasswordCheckMemory).
 	passwordChecks chan struct{}
+	// Clock gives the time writers without a clock of their own (imports) count "today"
+	// from, at each patient's site; nil is the system clock. Tests pin it.
+	Clock func() time.Time
+}
+
+func (s *Store) now() time.Time {
+	if s.Clock != nil {
+		return s.Clock()
+	}
+	return time.Now()
 }
 
 // NewStore returns a store on pool.

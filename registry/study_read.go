@@ -17,6 +17,24 @@ func (s *Store) StudyCodes(ctx context.Context) ([]string, error) {
 	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
 
+// StudyCodesFor lists the studies a user enrols into: for a nurse, those her sites take part
+// in; for an administrator, every study.
+func (s *Store) StudyCodesFor(ctx context.Context, u *User) ([]string, error) {
+	if u != nil && u.Role == RoleAdmin {
+		return s.StudyCodes(ctx)
+	}
+	var sites []string
+	if u != nil {
+		sites = u.Sites
+	}
+	rows, err := s.DB.Query(ctx, `SELECT DISTINCT st.code FROM studies st JOIN study_sites ss ON ss.study_id = st.id
+		JOIN sites si ON si.id = ss.site_id WHERE si.code = ANY($1) ORDER BY st.code`, sites)
+	if err != nil {
+		return nil, fmt.Errorf("list studies: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
 // Study loads a study's whole definition, with database ids, by its code.
 func (s *Store) Study(ctx context.Context, code string) (*Study, error) {
 	st := &Study{}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -84,7 +83,7 @@ func IsVisitConflict(err error) bool {
 // parseVisit validates the form against the study's measures. Messages are plain sentences
 // (catalog keys) so that the form can show them in the nurse's language.
 func parseVisit(st *Study, sv ScheduledVisit, p *Patient, in VisitInput, today time.Time) (*Visit, error) {
-	errs := FieldErrors{}
+	errs := newProblems()
 	v := &Visit{VisitCode: sv.Code, State: in.State, Notes: strings.TrimSpace(in.Notes), Values: map[string]Value{}}
 	errs.CheckText("notes", in.Notes, MaxNotesLength)
 	errs.CheckText("reason", in.Reason, MaxReasonLength)
@@ -93,19 +92,17 @@ func parseVisit(st *Study, sv ScheduledVisit, p *Patient, in VisitInput, today t
 	}
 	switch in.State {
 	case StateDone:
-		d := parseDate(errs, "visit_date", in.Date, today)
-		switch {
-		case d.IsZero():
-		case !sv.Baseline && d.Before(p.TreatedOn):
-			errs.Add("visit_date", "The visit date cannot be before the treatment date.")
-		default:
+		d, dp := CheckDate(in.Date, VisitDateRule(today, sv, p.TreatedOn))
+		if dp == nil {
 			v.Date = &d
 			v.OutsideWindow = !sv.WindowFor(p.TreatedOn).Contains(d)
 		}
+		errs.Put("visit_date", dp)
 		for _, m := range st.Measures {
-			val, msg := parseValue(m, in.Values[m.Code])
-			if msg != "" {
-				errs.Add(MeasureField(m.Code), msg)
+			in := in.Values[m.Code]
+			val, vp := CheckValue(m, in.Raw, in.Missing, Typed)
+			if vp != nil {
+				errs.Put(MeasureField(m.Code), vp)
 				continue
 			}
 			v.Values[m.Code] = val
@@ -123,59 +120,6 @@ func parseVisit(st *Study, sv ScheduledVisit, p *Patient, in VisitInput, today t
 		return nil, err
 	}
 	return v, nil
-}
-
-// parseValue reads one measure's field: a number in range (a decimal comma is accepted), one
-// of the choices, or a missing-data code instead.
-func parseValue(m Measure, in ValueInput) (Value, string) {
-	raw := strings.TrimSpace(in.Raw)
-	if in.Missing != "" {
-		known := false
-		for _, c := range MissingDataCodes {
-			known = known || c == in.Missing
-		}
-		switch {
-		case !known:
-			return Value{}, "Choose a missing-data code from the list."
-		case raw != "":
-			return Value{}, "Give a value or a missing-data code, not both."
-		}
-		return Value{Missing: in.Missing}, ""
-	}
-	if raw == "" {
-		return Value{}, "Enter a value or choose why it is missing."
-	}
-	x, err := strconv.ParseFloat(strings.Replace(raw, ",", ".", 1), 64)
-	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
-		return Value{}, "Enter a number."
-	}
-	switch m.Kind {
-	case KindChoice:
-		for _, c := range m.Choices {
-			if c.Value == x {
-				return Value{Value: &x}, ""
-			}
-		}
-		return Value{}, "Choose one of the answers."
-	case KindInteger:
-		if x != math.Trunc(x) {
-			return Value{}, "Enter a whole number."
-		}
-	}
-	if (m.Min != nil && x < *m.Min) || (m.Max != nil && x > *m.Max) {
-		return Value{}, "The value is outside the allowed range."
-	}
-	if m.Step != nil && *m.Step > 0 {
-		from := 0.0
-		if m.Min != nil {
-			from = *m.Min
-		}
-		n := (x - from) / *m.Step
-		if math.Abs(n-math.Round(n)) > 1e-9 {
-			return Value{}, "The value does not fit the measure's steps."
-		}
-	}
-	return Value{Value: &x}, ""
 }
 
 // VisitForm is what the visit form needs: the study, the patient, the scheduled visit, its
@@ -212,7 +156,7 @@ func (s *Store) VisitForm(ctx context.Context, u *User, study, number, visit str
 // SaveVisit records a visit or corrects a recorded one. A correction must be based on the
 // current version (else a *VisitConflict, nothing saved) and give a reason. The visit, its
 // values and an audit row per change are written in one transaction.
-func (s *Store) SaveVisit(ctx context.Context, who Actor, u *User, study, number, visit string, in VisitInput, today time.Time) (*Visit, error) {
+func (s *Store) SaveVisit(ctx context.Context, who Actor, u *User, study, number, visit string, in VisitInput, now time.Time) (*Visit, error) {
 	st, err := s.Study(ctx, study)
 	if err != nil {
 		return nil, err
@@ -227,7 +171,7 @@ func (s *Store) SaveVisit(ctx context.Context, who Actor, u *User, study, number
 		if err != nil {
 			return err
 		}
-		v, err := parseVisit(st, sv, p, in, today)
+		v, err := parseVisit(st, sv, p, in, p.Today(now))
 		if err != nil {
 			return err
 		}

@@ -42,8 +42,10 @@ type Worklist struct {
 // Worklist computes, in SQL, the visits not yet recorded of active patients at u's sites
 // (every site for an administrator) that are overdue, due, or open within UpcomingDays, most
 // urgent first: overdue (longest late first), then due (closing soonest), then upcoming.
-// search narrows to study numbers containing it.
-func (s *Store) Worklist(ctx context.Context, u *User, today time.Time, search string) (*Worklist, error) {
+// search narrows to study numbers containing it. Each visit counts from today's date at its
+// patient's site (now in the site's time zone); a nurse sees the studies her sites take
+// part in.
+func (s *Store) Worklist(ctx context.Context, u *User, now time.Time, search string) (*Worklist, error) {
 	if u == nil || (u.Role != RoleNurse && u.Role != RoleAdmin) {
 		return nil, Errorf(EFORBIDDEN, "only nurses and administrators have a worklist")
 	}
@@ -51,10 +53,10 @@ func (s *Store) Worklist(ctx context.Context, u *User, today time.Time, search s
 	if u.Role == RoleNurse {
 		sites = append([]string{}, u.Sites...)
 	}
-	today = Day(today)
 	rows, err := s.DB.Query(ctx, `
 		WITH w AS (
-			SELECT st.code AS study, st.title, p.study_number, si.code AS site, sv.code AS visit, sv.label,
+			SELECT st.code AS study, st.title, p.study_number, si.code AS site, sv.code AS visit, sv.label, si.time_zone,
+				($2::timestamptz AT TIME ZONE si.time_zone)::date AS today,
 				p.treated_on + sv.target_day AS target,
 				p.treated_on + sv.target_day - sv.window_before AS opens,
 				p.treated_on + sv.target_day + sv.window_after AS closes
@@ -65,28 +67,30 @@ func (s *Store) Worklist(ctx context.Context, u *User, today time.Time, search s
 			WHERE p.status = 'active'
 			  AND ($1::text[] IS NULL OR si.code = ANY ($1))
 			  AND ($3 = '' OR p.study_number ILIKE '%' || $3 || '%')
-			  AND p.treated_on + sv.target_day - sv.window_before <= $2::date + $4::int
+			  AND ($1::text[] IS NULL OR EXISTS (SELECT 1 FROM study_sites ss WHERE ss.study_id = p.study_id AND ss.site_id = p.site_id))
+			  AND p.treated_on + sv.target_day - sv.window_before <= ($2::timestamptz AT TIME ZONE si.time_zone)::date + $4::int
 			  AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.patient_id = p.id AND v.scheduled_visit_id = sv.id)
 		)
-		SELECT study, title, study_number, site, visit, label, target, opens, closes,
-			CASE WHEN closes < $2 THEN 'overdue' WHEN opens <= $2 THEN 'due' ELSE 'upcoming' END AS state,
-			count(*) FILTER (WHERE closes < $2) OVER (),
-			count(*) FILTER (WHERE closes >= $2 AND opens <= $2) OVER (),
-			count(*) FILTER (WHERE opens > $2) OVER ()
+		SELECT study, title, study_number, site, visit, label, target, opens, closes, today,
+			CASE WHEN closes < today THEN 'overdue' WHEN opens <= today THEN 'due' ELSE 'upcoming' END AS state,
+			count(*) FILTER (WHERE closes < today) OVER (),
+			count(*) FILTER (WHERE closes >= today AND opens <= today) OVER (),
+			count(*) FILTER (WHERE opens > today) OVER ()
 		FROM w
-		ORDER BY CASE WHEN closes < $2 THEN 0 WHEN opens <= $2 THEN 1 ELSE 2 END,
-			CASE WHEN opens > $2 THEN opens ELSE closes END, study, study_number, target
+		ORDER BY CASE WHEN closes < today THEN 0 WHEN opens <= today THEN 1 ELSE 2 END,
+			CASE WHEN opens > today THEN opens ELSE closes END, study, study_number, target
 		LIMIT $5`,
-		sites, today, escapeLike(strings.TrimSpace(search)), UpcomingDays, WorklistLimit)
+		sites, now, escapeLike(strings.TrimSpace(search)), UpcomingDays, WorklistLimit)
 	if err != nil {
 		return nil, fmt.Errorf("worklist: %w", err)
 	}
 	defer rows.Close()
-	wl := &Worklist{Today: today}
+	wl := &Worklist{Today: s.userToday(ctx, u, now)}
 	for rows.Next() {
 		var e WorklistEntry
+		var today time.Time
 		if err := rows.Scan(&e.StudyCode, &e.StudyTitle, &e.Number, &e.SiteCode, &e.VisitCode, &e.VisitLabel,
-			&e.Window.Target, &e.Window.Opens, &e.Window.Closes, &e.State, &wl.Overdue, &wl.Due, &wl.Upcoming); err != nil {
+			&e.Window.Target, &e.Window.Opens, &e.Window.Closes, &today, &e.State, &wl.Overdue, &wl.Due, &wl.Upcoming); err != nil {
 			return nil, fmt.Errorf("read worklist: %w", err)
 		}
 		switch e.State {
@@ -106,4 +110,25 @@ func (s *Store) Worklist(ctx context.Context, u *User, today time.Time, search s
 // escapeLike makes s match literally inside ILIKE.
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// userToday is today's date at the user's first site (for an administrator, the default
+// zone's): what a page that is not about one patient calls today.
+func (s *Store) userToday(ctx context.Context, u *User, now time.Time) time.Time {
+	return siteToday(now, s.UserTimeZone(ctx, u))
+}
+
+// UserTimeZone is the time zone of the user's first site; the default zone for a user
+// without sites (an administrator).
+func (s *Store) UserTimeZone(ctx context.Context, u *User) string {
+	zone := DefaultTimeZone
+	if u != nil && len(u.Sites) > 0 {
+		_ = s.DB.QueryRow(ctx, `SELECT time_zone FROM sites WHERE code = $1`, u.Sites[0]).Scan(&zone)
+	}
+	return zone
+}
+
+// UserToday is today's date at the user's first site.
+func (s *Store) UserToday(ctx context.Context, u *User, now time.Time) time.Time {
+	return s.userToday(ctx, u, now)
 }

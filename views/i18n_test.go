@@ -40,6 +40,8 @@ func TestNurseTextsAreInTheCatalog(t *testing.T) {
 		"../cmd/registry/nurse_worklist.go": regexp.MustCompile(`views\.T\([a-zA-Z.()]+, "([^"]+)"`),
 		// The import's errors: the format of im.fail(line, column, format, ...) and
 		// r.fail(column, format, ...), and the phrases csvProblem gives as an argument.
+		// The rules every writer calls: each refusal's format.
+		"../registry/rules.go":  regexp.MustCompile(`(?:problem\(|before[A-Z][a-z]+ += )"([^"]+)"`),
 		"../registry/import.go": regexp.MustCompile(`\.fail\((?:[\w.()]+, )?(?:[\w.]+|"[^"]*"), "([^"]+)"|Phrase\(\x60([^\x60]+)\x60\)`),
 	}
 	found := 0

@@ -92,7 +92,9 @@ func openMigratedWith(ctx context.Context, env *environment, dataDir string, log
 		db.Close()
 		return nil, nil, err
 	}
-	return db, registry.NewStore(db.Pool), nil
+	store := registry.NewStore(db.Pool)
+	store.Clock = func() time.Time { return nurseClock() } // imports count today as the forms do
+	return db, store, nil
 }
 
 // Close closes the pool and stops the registry's own PostgreSQL, if it started one.

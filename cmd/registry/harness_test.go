@@ -37,6 +37,7 @@ type testRegistry struct {
 func newTestRegistry(t testing.TB) *testRegistry {
 	t.Helper()
 	store := registry.NewStore(testdb.New(t))
+	store.Clock = func() time.Time { return nurseClock() }
 	logins, err := seed.Demo(context.Background(), store, seed.Options{Seed: 1, Today: demoToday})
 	if err != nil {
 		t.Fatalf("demo data: %v", err)

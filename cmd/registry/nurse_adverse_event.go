@@ -75,7 +75,7 @@ func (a *app) saveAdverseEvent(w http.ResponseWriter, r *http.Request, id int64)
 		return
 	}
 	in := adverseEventInputFrom(r)
-	err := a.store.SaveAdverseEvent(r.Context(), nurseActor(r), userOf(r), r.PathValue("code"), r.PathValue("number"), id, in, nurseToday())
+	err := a.store.SaveAdverseEvent(r.Context(), nurseActor(r), userOf(r), r.PathValue("code"), r.PathValue("number"), id, in, nurseClock())
 	if errs, ok := formErrors(err); ok {
 		a.renderAdverseEventForm(w, r, http.StatusBadRequest, nil, id, in, errs)
 		return

@@ -47,7 +47,7 @@ func (a *app) patientAuditPage(w http.ResponseWriter, r *http.Request) {
 	}
 	f, form, errs := auditFilterFrom(r)
 	f.StudyID, f.PatientID, f.Viewer = p.StudyID, p.ID, userOf(r)
-	a.renderAudit(w, r, views.T(ctx, "Audit trail of patient %s", p.Number), views.PatientURL(p.StudyCode, p.Number), f, form, errs)
+	a.renderAudit(w, r, views.T(ctx, "Audit trail of patient %s", p.Number), views.PatientURL(p.StudyCode, p.Number), p.TimeZone, f, form, errs)
 }
 
 // studyAuditPage shows a study's whole audit trail, to administrators.
@@ -60,10 +60,12 @@ func (a *app) studyAuditPage(w http.ResponseWriter, r *http.Request) {
 	}
 	f, form, errs := auditFilterFrom(r)
 	f.StudyID, f.Viewer = st.ID, userOf(r)
-	a.renderAudit(w, r, views.T(ctx, "Audit trail of %s", st.Title), "/worklist", f, form, errs)
+	a.renderAudit(w, r, views.T(ctx, "Audit trail of %s", st.Title), "/worklist", a.store.UserTimeZone(ctx, userOf(r)), f, form, errs)
 }
 
-func (a *app) renderAudit(w http.ResponseWriter, r *http.Request, heading, back string, f registry.AuditFilter, form views.AuditFilterForm, errs views.FormErrors) {
+// renderAudit shows audit rows with their times in zone (the patient's site's, or the
+// user's first site's), the zone named.
+func (a *app) renderAudit(w http.ResponseWriter, r *http.Request, heading, back, zone string, f registry.AuditFilter, form views.AuditFilterForm, errs views.FormErrors) {
 	status := http.StatusOK
 	var rows []registry.AuditRow
 	if errs.Message != "" {
@@ -75,5 +77,9 @@ func (a *app) renderAudit(w http.ResponseWriter, r *http.Request, heading, back 
 			return
 		}
 	}
-	a.render(w, r, status, views.AuditPage(a.page(r, heading), heading, back, rows, form, errs))
+	loc, err := registry.LoadTimeZone(zone)
+	if err != nil {
+		loc, zone = time.UTC, "UTC"
+	}
+	a.render(w, r, status, views.AuditPage(a.page(r, heading), heading, back, rows, form, errs, loc, zone))
 }

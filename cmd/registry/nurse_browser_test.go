@@ -50,7 +50,7 @@ func TestBrowserNurseRecordsAVisit(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("m_pain_nrs-error")),
 	)
 	msg, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("m_pain_nrs-error")))
-	if err != nil || msg != "The value is outside the allowed range." {
+	if err != nil || msg != "11 is outside the allowed range (0-10)." {
 		t.Fatalf("message at the pain field: %q %v", msg, err)
 	}
 	if value("m_pain_nrs") != "11" || value("m_koos_pain") != "61.5" || value("m_koos_adl") != "70" ||

@@ -2,6 +2,8 @@ package main
 
 import (
 	"net/http"
+	"slices"
+	"time"
 
 	"outcomereg/registry"
 	"outcomereg/views"
@@ -9,8 +11,7 @@ import (
 
 // enrolForm shows the enrolment form of a study, for the nurse's sites.
 func (a *app) enrolForm(w http.ResponseWriter, r *http.Request) {
-	today := nurseToday().Format("2006-01-02")
-	a.renderEnrolForm(w, r, http.StatusOK, registry.NewPatient{EnrolledOn: today, TreatedOn: today, Allocation: "registry"}, views.FormErrors{})
+	a.renderEnrolForm(w, r, http.StatusOK, registry.NewPatient{Allocation: "registry"}, views.FormErrors{})
 }
 
 func (a *app) renderEnrolForm(w http.ResponseWriter, r *http.Request, status int, in registry.NewPatient, errs views.FormErrors) {
@@ -20,16 +21,37 @@ func (a *app) renderEnrolForm(w http.ResponseWriter, r *http.Request, status int
 		a.failTranslated(w, r, err)
 		return
 	}
+	if ok, err := a.store.TakesPart(ctx, userOf(r), st.Code); err != nil || !ok {
+		if err == nil {
+			err = registry.Errorf(registry.ENOTFOUND, "None of your sites takes part in this study.")
+		}
+		a.failTranslated(w, r, err)
+		return
+	}
 	all, err := a.store.Sites(ctx)
+	if err != nil {
+		a.failTranslated(w, r, err)
+		return
+	}
+	taking, err := a.store.StudySites(ctx, st.Code)
 	if err != nil {
 		a.failTranslated(w, r, err)
 		return
 	}
 	var sites []registry.Site
 	for _, s := range all {
-		if userOf(r).CanSee(s.Code) {
+		if userOf(r).CanSee(s.Code) && slices.Contains(taking, s.Code) {
 			sites = append(sites, s)
 		}
+	}
+	if in.EnrolledOn == "" && status == http.StatusOK && len(sites) > 0 {
+		// Today at the nurse's (first) site.
+		loc, err := registry.LoadTimeZone(sites[0].TimeZone)
+		if err != nil {
+			loc = time.UTC
+		}
+		in.EnrolledOn = registry.DayIn(nurseClock(), loc).Format(time.DateOnly)
+		in.TreatedOn = in.EnrolledOn
 	}
 	a.render(w, r, status, views.EnrolPage(a.page(r, views.T(ctx, "Enrol a patient in %s", st.Title)), st, sites, in, errs))
 }
@@ -44,7 +66,7 @@ func (a *app) enrolSave(w http.ResponseWriter, r *http.Request) {
 		BirthYear: r.PostFormValue("birth_year"), EnrolledOn: r.PostFormValue("enrolled_on"), TreatedOn: r.PostFormValue("treated_on"),
 		Allocation: r.PostFormValue("allocation"), Arm: r.PostFormValue("arm"),
 	}
-	p, err := a.store.Enrol(r.Context(), nurseActor(r), userOf(r), r.PathValue("code"), in, nurseToday())
+	p, err := a.store.Enrol(r.Context(), nurseActor(r), userOf(r), r.PathValue("code"), in, nurseClock())
 	if errs, ok := formErrors(err); ok {
 		a.renderEnrolForm(w, r, http.StatusBadRequest, in, errs)
 		return

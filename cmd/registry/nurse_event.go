@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/http"
+	"time"
 
 	"outcomereg/registry"
 	"outcomereg/views"
@@ -9,7 +10,7 @@ import (
 
 // eventForm shows the form to add an event of one of the study's kinds.
 func (a *app) eventForm(w http.ResponseWriter, r *http.Request) {
-	a.renderEventForm(w, r, http.StatusOK, registry.EventInput{Date: nurseToday().Format("2006-01-02")}, views.FormErrors{})
+	a.renderEventForm(w, r, http.StatusOK, registry.EventInput{}, views.FormErrors{})
 }
 
 func (a *app) renderEventForm(w http.ResponseWriter, r *http.Request, status int, in registry.EventInput, errs views.FormErrors) {
@@ -24,6 +25,9 @@ func (a *app) renderEventForm(w http.ResponseWriter, r *http.Request, status int
 		a.failTranslated(w, r, err)
 		return
 	}
+	if status == http.StatusOK && in.Date == "" {
+		in.Date = p.Today(nurseClock()).Format(time.DateOnly) // the site's date
+	}
 	title := views.T(ctx, "Add an event for patient %s", p.Number)
 	a.render(w, r, status, views.EventFormPage(a.page(r, title), st, p, in, errs))
 }
@@ -34,7 +38,7 @@ func (a *app) eventAdd(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := registry.EventInput{Type: r.PostFormValue("type"), Date: r.PostFormValue("occurred_on"), Notes: r.PostFormValue("notes")}
-	err := a.store.AddEvent(r.Context(), nurseActor(r), userOf(r), r.PathValue("code"), r.PathValue("number"), in, nurseToday())
+	err := a.store.AddEvent(r.Context(), nurseActor(r), userOf(r), r.PathValue("code"), r.PathValue("number"), in, nurseClock())
 	if errs, ok := formErrors(err); ok {
 		a.renderEventForm(w, r, http.StatusBadRequest, in, errs)
 		return

@@ -27,7 +27,7 @@ func nurseToday() time.Time { return registry.Day(nurseClock()) }
 func formErrors(err error) (views.FormErrors, bool) {
 	var e *registry.Error
 	if errors.As(err, &e) && e.Code == registry.EINVALID && len(e.Fields) > 0 {
-		return views.FormErrors{Message: e.Message, Fields: e.Fields}, true
+		return views.FormErrors{Message: e.Message, Fields: e.Fields, Args: e.Args}, true
 	}
 	return views.FormErrors{}, false
 }

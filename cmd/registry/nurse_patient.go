@@ -9,7 +9,7 @@ import (
 
 // patientPage shows a patient's schedule, values, events and adverse events.
 func (a *app) patientPage(w http.ResponseWriter, r *http.Request) {
-	rec, err := a.store.PatientRecord(r.Context(), userOf(r), r.PathValue("code"), r.PathValue("number"), nurseToday())
+	rec, err := a.store.PatientRecord(r.Context(), userOf(r), r.PathValue("code"), r.PathValue("number"), nurseClock())
 	if err != nil {
 		a.failTranslated(w, r, err)
 		return

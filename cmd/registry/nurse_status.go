@@ -15,7 +15,7 @@ func (a *app) statusForm(w http.ResponseWriter, r *http.Request) {
 		a.failTranslated(w, r, err)
 		return
 	}
-	in := registry.StatusInput{Seen: p.Status, Date: nurseToday().Format("2006-01-02")}
+	in := registry.StatusInput{Seen: p.Status, Date: p.Today(nurseClock()).Format("2006-01-02")}
 	a.renderStatusForm(w, r, http.StatusOK, p, in, views.FormErrors{})
 }
 
@@ -32,7 +32,7 @@ func (a *app) statusSave(w http.ResponseWriter, r *http.Request) {
 	in := registry.StatusInput{Status: r.PostFormValue("status"), Date: r.PostFormValue("status_on"),
 		Reason: r.PostFormValue("reason"), Seen: r.PostFormValue("seen")}
 	ctx := r.Context()
-	err := a.store.SetStatus(ctx, nurseActor(r), userOf(r), r.PathValue("code"), r.PathValue("number"), in, nurseToday())
+	err := a.store.SetStatus(ctx, nurseActor(r), userOf(r), r.PathValue("code"), r.PathValue("number"), in, nurseClock())
 	if errs, ok := formErrors(err); ok {
 		p, perr := a.store.Patient(ctx, userOf(r), r.PathValue("code"), r.PathValue("number"))
 		if perr != nil {

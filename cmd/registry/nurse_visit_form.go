@@ -15,7 +15,7 @@ func (a *app) visitForm(w http.ResponseWriter, r *http.Request) {
 		a.failTranslated(w, r, err)
 		return
 	}
-	in := registry.VisitInput{State: registry.StateDone, Date: nurseToday().Format("2006-01-02")}
+	in := registry.VisitInput{State: registry.StateDone, Date: f.Patient.Today(nurseClock()).Format("2006-01-02")}
 	if f.Recorded != nil {
 		in = f.Recorded.Input()
 	}

@@ -45,7 +45,7 @@ func (a *app) visitSave(w http.ResponseWriter, r *http.Request) {
 	ctx, u := r.Context(), userOf(r)
 	code, number, visit := r.PathValue("code"), r.PathValue("number"), r.PathValue("visit")
 	in := visitInputFrom(r)
-	_, err := a.store.SaveVisit(ctx, nurseActor(r), u, code, number, visit, in, nurseToday())
+	_, err := a.store.SaveVisit(ctx, nurseActor(r), u, code, number, visit, in, nurseClock())
 	if err == nil {
 		http.Redirect(w, r, patientPath(r)+"#visit-"+visit, http.StatusSeeOther)
 		return

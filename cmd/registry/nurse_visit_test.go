@@ -58,7 +58,7 @@ func TestVisitFormComesBackWithMessagesAndValuesKept(t *testing.T) {
 		t.Fatalf("out-of-range value: %d, want 400", status)
 	}
 	for _, want := range []string{
-		`id="m_pain_nrs-error"`, "The value is outside the allowed range.", // the message, at its field
+		`id="m_pain_nrs-error"`, "11 is outside the allowed range (0-10).", // the message, at its field
 		`value="11"`, `value="61.5"`, `value="70"`, `value="not_done" selected`, "Walked in", // everything typed
 	} {
 		if !strings.Contains(body, want) {
@@ -90,7 +90,7 @@ func TestVisitFormComesBackWithMessagesAndValuesKept(t *testing.T) {
 	}
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if !strings.Contains(string(b), `<html lang="sv">`) || !strings.Contains(string(b), "Ange ett tal.") {
+	if !strings.Contains(string(b), `<html lang="sv">`) || !strings.Contains(string(b), "&#34;x&#34; är inte ett tal") {
 		t.Errorf("Swedish form: no lang=sv or no Swedish message")
 	}
 }
@@ -209,7 +209,7 @@ func TestOddInputNeverAnswers500(t *testing.T) {
 	}
 	form := kneeVisitForm("5")
 	form.Set("m_koos_adl", "1e400")
-	if status, body, _ := post(t, c, patient+"/visits/"+e.VisitCode, form); status != http.StatusBadRequest || !strings.Contains(body, "Enter a number.") {
+	if status, body, _ := post(t, c, patient+"/visits/"+e.VisitCode, form); status != http.StatusBadRequest || !strings.Contains(body, "&#34;1e400&#34; is not a number") {
 		t.Fatalf("a huge number: %d", status)
 	}
 	form.Set("m_koos_adl", "70")

@@ -13,12 +13,12 @@ func (a *app) worklistPage(w http.ResponseWriter, r *http.Request) {
 	if len(search) > 40 {
 		search = search[:40]
 	}
-	wl, err := a.store.Worklist(r.Context(), userOf(r), nurseToday(), search)
+	wl, err := a.store.Worklist(r.Context(), userOf(r), nurseClock(), search)
 	if err != nil {
 		a.failTranslated(w, r, err)
 		return
 	}
-	studies, err := a.store.StudyCodes(r.Context())
+	studies, err := a.store.StudyCodesFor(r.Context(), userOf(r))
 	if err != nil {
 		a.failTranslated(w, r, err)
 		return
