@@ -12,6 +12,7 @@ func (a *app) nurseRoutes(mux *http.ServeMux) {
 	nurses := []string{registry.RoleNurse, registry.RoleAdmin}
 	patient := "/studies/{code}/patients/{number}"
 	a.handle(mux, "GET /worklist", nurses, a.nurseInput(a.worklistPage))
+	a.handle(mux, "GET /patients", nurses, a.nurseInput(a.patientsPage))
 	a.handle(mux, "GET /studies/{code}/enrol", nurses, a.nurseInput(a.enrolForm))
 	a.handle(mux, "POST /studies/{code}/patients", nurses, a.nurseInput(a.enrolSave))
 	a.handle(mux, "GET "+patient, nurses, a.nurseInput(a.patientPage))
