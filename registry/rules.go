@@ -141,8 +141,8 @@ func ParseDate(raw string) (time.Time, *Problem) {
 // DateRule is what a date of a record must respect: not after today (the site's date), not
 // before a date such as the treatment.
 type DateRule struct {
-	Today       time.Time // the site's date; zero: no upper bound
-	AheadDays   int       // days after Today still allowed (a planned treatment)
+	Today     time.Time // the site's date; zero: no upper bound
+	AheadDays int       // days after Today still allowed (a planned treatment)
 	NotBefore time.Time // zero: no lower bound but 1900
 	// BeforeWhat is the refusal of a date before NotBefore, naming what NotBefore is: one of
 	// the formats beforeTreatment, beforeEnrolment, beforeOnset.
@@ -303,4 +303,3 @@ func FieldText(err error, field string) string {
 
 // siteToday is today's date at a patient's site.
 func siteToday(now time.Time, zone string) time.Time { return DayIn(now, siteLocation(zone)) }
-
