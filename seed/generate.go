@@ -203,9 +203,6 @@ func (g *generator) patient(r *rows, id int64, number int, visits []pendingVisit
 	offset := -rng.IntN(int(g.prof.yearsBack*365)+1) + 30
 	treated := g.today.AddDate(0, 0, -abs(offset))
 	enrolled := treated.AddDate(0, 0, -7-rng.IntN(35))
-	if enrolled.After(g.today) { // enrolled today at the latest, for a treatment planned ahead
-		enrolled = g.today
-	}
 	age := g.prof.ageFrom + rng.IntN(g.prof.ageTo-g.prof.ageFrom+1)
 
 	// Events first: death or dropping out ends follow-up.
@@ -284,9 +281,6 @@ func (g *generator) patient(r *rows, id int64, number int, visits []pendingVisit
 		case sv.Baseline:
 			v.state = registry.StateDone
 			d := w.Opens.AddDate(0, 0, rng.IntN(registry.DaysBetween(w.Opens, w.Closes)+1))
-			if d.After(g.today) { // a treatment planned ahead: its baseline is seen today at the latest
-				d = g.today
-			}
 			v.date = &d
 		case w.Closes.Before(end):
 			switch {
