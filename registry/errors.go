@@ -29,7 +29,7 @@ type Error struct {
 	Fields  map[string]string
 	// RetryAfter, for ETOOMANY, is how long to wait before trying again.
 	RetryAfter time.Duration
-	Args    map[string][]any // the fmt arguments of a field's message, when it has any
+	Args       map[string][]any // the fmt arguments of a field's message, when it has any
 }
 
 func (e *Error) Error() string {

@@ -130,7 +130,6 @@ func firstDifference(a, b string) string {
 	return "lengths differ: " + itoa(len(al)) + " and " + itoa(len(bl)) + " lines"
 }
 
-
 // TestImportChangesAreAudited: a changed value is updated, its visit's version bumped and
 // an audit row tagged with the import written.
 func TestImportChangesAreAudited(t *testing.T) {
