@@ -19,7 +19,8 @@ type blindClinic struct {
 }
 
 func blindedStudyYAML() string {
-	return strings.Replace(nurseStudyYAML, "code: nurse-demo", "code: blind-demo\nblinded: true", 1)
+	// Lund and Malmö take part (migration 0008: nurses enrol only where their sites do).
+	return strings.Replace(nurseStudyYAML, "code: nurse-demo", "code: blind-demo\nblinded: true", 1) + "sites: [lund, malmo]\n"
 }
 
 func newBlindClinic(t *testing.T) *blindClinic {
