@@ -32,15 +32,20 @@ const maxLoginInput = 4 * MaxPasswordLength
 // checked.
 func (s *Store) Authenticate(ctx context.Context, email, password, address string) (*User, error) {
 	email = strings.TrimSpace(email)
+	// The throttle first: an attempt that must wait takes no password check, so a flood
+	// of throttled attempts leaves the checks to the others.
+	claim, err := s.claimLoginAttempt(ctx, email, address)
+	if err != nil {
+		return nil, err
+	}
 	select {
 	case s.passwordChecks <- struct{}{}:
 		defer func() { <-s.passwordChecks }()
 	default:
+		if err := s.unclaimLoginAttempt(ctx, claim); err != nil {
+			return nil, err
+		}
 		return nil, &Error{Code: ETOOMANY, Message: "The server is busy checking other sign-ins.", RetryAfter: time.Second}
-	}
-	claim, err := s.claimLoginAttempt(ctx, email, address)
-	if err != nil {
-		return nil, err
 	}
 
 	var u User

@@ -175,6 +175,20 @@ func (s *Store) releaseLoginAttempt(ctx context.Context, c *throttleClaim) error
 	return nil
 }
 
+// unclaimLoginAttempt takes back an attempt whose password was not checked (every check
+// was busy): both scopes count one failure less, with the time of their last real failure
+// back unless another attempt came since.
+func (s *Store) unclaimLoginAttempt(ctx context.Context, c *throttleClaim) error {
+	for _, sc := range []throttleScope{addressScope, accountAddressScope} {
+		if _, err := s.DB.Exec(ctx, `UPDATE login_throttles SET failures = greatest(failures - 1, 0),
+				last_failed_at = CASE WHEN last_failed_at = $3 THEN $4 ELSE last_failed_at END
+			WHERE scope = $1 AND key = $2`, sc.name, throttleKey(sc, c.email, c.address), c.at, c.prevLast[sc.name]); err != nil {
+			return fmt.Errorf("throttle: %w", err)
+		}
+	}
+	return nil
+}
+
 // pruneLoginThrottles forgets scopes quiet for longer than their forget period.
 func (s *Store) pruneLoginThrottles(ctx context.Context) error {
 	_, err := s.DB.Exec(ctx, `DELETE FROM login_throttles
