@@ -67,6 +67,10 @@ type StudyDashboard struct {
 	Measures []MeasureOutcome `json:"measures"`
 	Survival Survival         `json:"survival"`
 	Adverse  AdverseEvents    `json:"adverse_events"`
+
+	// ViewSuppressed: the filter leaves too few patients (or too few outside it) for a
+	// researcher to see anything of it.
+	ViewSuppressed bool `json:"view_suppressed,omitempty"`
 }
 
 // MainResult is the study's main measure at its main visit: treatment minus control (or

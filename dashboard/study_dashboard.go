@@ -501,6 +501,11 @@ func LoadStudy(ctx context.Context, db *pgxpool.Pool, st *registry.Study, f Filt
 	if d.Adverse.Terms == nil {
 		d.Adverse.Terms = []TermAE{}
 	}
+	if opt.SmallCell > 0 {
+		if err := discloseStudy(ctx, db, st, d, opt); err != nil {
+			return nil, err
+		}
+	}
 	return d, nil
 }
 

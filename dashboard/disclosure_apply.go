@@ -1,0 +1,297 @@
+package dashboard
+
+import (
+	"context"
+	"slices"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"outcomereg/registry"
+)
+
+// viewSuppressedReason says why a filtered view shows nothing.
+const viewSuppressedReason = "suppressed: this filter leaves too few patients, or too few outside it, to show anything without revealing a small number; widen the filter"
+
+// discloseStudy applies the study's suppression pattern to a researcher's dashboard: a
+// pass over the finished model, which only ever hides more.
+func discloseStudy(ctx context.Context, db *pgxpool.Pool, st *registry.Study, d *StudyDashboard, opt Options) error {
+	dc, err := loadDisclosure(ctx, db, st, opt.Today, opt.SmallCell)
+	if err != nil {
+		return err
+	}
+	dc.apply(st, d)
+	return nil
+}
+
+// hide suppresses c when the pattern does, or when the model's figure is not the one the
+// pattern protected (then nothing vouches for it).
+func hide(c *Count, n int, suppressed bool) {
+	if suppressed || (!c.Suppressed && c.N != n) {
+		*c = Count{Suppressed: true}
+	}
+}
+
+func hiddenSummary() SummaryResult {
+	return SummaryResult{Summary: Summary{Reason: suppressedReason}, Suppressed: true}
+}
+
+func (dc *disclosure) apply(st *registry.Study, d *StudyDashboard) {
+	v := dc.viewOf(d.Filter)
+	if !v.ok {
+		return // a site with no patients in the study: nothing to show or hide
+	}
+	nArms := len(st.Arms)
+	pt := dc.patients
+	statusAll := allOf(pt.dims[dimCat])
+	if _, sup := pt.cell(v, nArms, statusAll); sup {
+		dc.suppressWhole(d)
+		return
+	}
+	armOf := func(code string) int {
+		return slices.IndexFunc(st.Arms, func(a registry.Arm) bool { return a.Code == code })
+	}
+	visitOf := func(code string) int {
+		return slices.IndexFunc(st.Visits, func(x registry.ScheduledVisit) bool { return x.Code == code })
+	}
+	measureOf := func(code string) int {
+		return slices.IndexFunc(st.Measures, func(x registry.Measure) bool { return x.Code == code })
+	}
+
+	// Flow.
+	n, sup := pt.cell(v, nArms, statusAll)
+	hide(&d.Flow.Enrolled, n, sup)
+	d.Study.Enrolled = d.Flow.Enrolled
+	for i := range d.Flow.Allocated {
+		ai := armOf(d.Flow.Allocated[i].Arm)
+		n, sup := pt.cell(v, ai, statusAll)
+		hide(&d.Flow.Allocated[i].Count, n, sup)
+	}
+	for i := range d.Flow.Status {
+		s := &d.Flow.Status[i]
+		ai := armOf(s.Arm)
+		for si, c := range []*Count{&s.Active, &s.Completed, &s.Withdrawn, &s.Lost, &s.Dead} {
+			n, sup := pt.cell(v, ai, si)
+			hide(c, n, sup)
+		}
+	}
+	allShown := true
+	for i := range d.Flow.Visits {
+		vf := &d.Flow.Visits[i]
+		t := dc.visits[visitOf(vf.Visit)]
+		for j := range vf.Arms {
+			ac := &vf.Arms[j]
+			ai := armOf(ac.Arm)
+			seen := t.dims[dimCat].k // the group "seen": in and outside the window
+			for _, x := range []struct {
+				c   *Count
+				cat int
+			}{{&ac.Seen, seen}, {&ac.Missed, visitMissed}, {&ac.Overdue, visitOverdue}, {&ac.InWindow, visitIn}} {
+				n, sup := t.cell(v, ai, x.cat)
+				hide(x.c, n, sup)
+			}
+			allShown = allShown && !ac.Seen.Suppressed && !ac.InWindow.Suppressed
+		}
+	}
+	if !allShown {
+		// The share of visits done in window would give a sum of hidden counts.
+		d.Flow.InWindow, d.Flow.InWindowKnown = 0, false
+	}
+	if mi, vi := measureOf(d.Flow.AnalysedMeasure), visitOf(d.Flow.AnalysedVisit); mi >= 0 && vi >= 0 {
+		t := dc.changes[mi][vi]
+		for i := range d.Flow.Analysed {
+			n, sup := t.cell(v, armOf(d.Flow.Analysed[i].Arm), allOf(t.dims[dimCat]))
+			hide(&d.Flow.Analysed[i].Count, n, sup)
+		}
+	}
+
+	// Measures: a statistic is shown only with the count of its patients.
+	for i := range d.Measures {
+		mo := &d.Measures[i]
+		mi := measureOf(mo.Code)
+		for j := range mo.Visits {
+			mv := &mo.Visits[j]
+			vi := visitOf(mv.Visit)
+			values, changes := dc.values[mi][vi], dc.changes[mi][vi]
+			changeHidden, rateHidden := false, false
+			for k := range mv.Arms {
+				ao := &mv.Arms[k]
+				ai := armOf(ao.Arm)
+				if n, sup := values.cell(v, ai, 0); sup || (!ao.Value.Suppressed && ao.Value.N != n) {
+					ao.Value = hiddenSummary()
+				}
+				if mv.Baseline {
+					continue
+				}
+				n, sup := changes.cell(v, ai, allOf(changes.dims[dimCat]))
+				if sup || (!ao.Change.Suppressed && ao.Change.N != n) {
+					ao.Change = hiddenSummary()
+					sup = true
+				}
+				changeHidden = changeHidden || sup || ao.Change.Suppressed
+				rsup := sup
+				if changes.dims[dimCat].k == 2 {
+					_, r := changes.cell(v, ai, 0)
+					_, nr := changes.cell(v, ai, 1)
+					rsup = rsup || r || nr
+				}
+				if rsup {
+					ao.Responders = RateResult{ResponderRate: ResponderRate{Reason: suppressedReason}, Suppressed: true}
+				}
+				rateHidden = rateHidden || rsup || ao.Responders.Suppressed
+			}
+			if changeHidden && mv.VsControl != nil {
+				mv.VsControl = &ComparisonResult{Comparison: Comparison{Reason: suppressedReason}, Suppressed: true}
+			}
+			if changeHidden && mv.VsPlacebo != nil {
+				mv.VsPlacebo = &ComparisonResult{Comparison: Comparison{Reason: suppressedReason}, Suppressed: true}
+			}
+			if rateHidden && mv.RespondersVs != nil {
+				mv.RespondersVs = &RiskResult{RiskDifference: RiskDifference{Reason: suppressedReason}, Suppressed: true}
+			}
+		}
+	}
+
+	dc.applySurvival(st, v, d)
+
+	// Adverse events.
+	ae := dc.ae
+	g := ae.dims[dimCat].k // the grades' groups come first, then serious, not serious, any, all
+	for i := range d.Adverse.Arms {
+		a := &d.Adverse.Arms[i]
+		ai := armOf(a.Arm)
+		n, sup := pt.cell(v, ai, statusAll)
+		hide(&a.Patients, n, sup)
+		n, sup = ae.cell(v, ai, g+7)
+		hide(&a.AnyAE, n, sup)
+		n, sup = ae.cell(v, ai, g+5)
+		hide(&a.Serious, n, sup)
+		for grade := range a.WorstGrade {
+			n, sup := ae.cell(v, ai, g+grade)
+			hide(&a.WorstGrade[grade], n, sup)
+		}
+	}
+	// Terms: only the study's own list (other text counted as "other"), and a term only
+	// with a count shown.
+	d.Adverse.Terms = []TermAE{}
+	for i, term := range dc.termNames {
+		t := TermAE{Term: term}
+		shown := false
+		for _, arm := range d.Arms {
+			n, sup := dc.terms[i].cell(v, armOf(arm.Code), 0)
+			c := Count{N: n}
+			hide(&c, n, sup)
+			t.Patients = append(t.Patients, c)
+			if !sup {
+				t.Total += n
+				shown = shown || n > 0
+			}
+		}
+		if shown {
+			d.Adverse.Terms = append(d.Adverse.Terms, t)
+		}
+	}
+}
+
+// suppressWhole empties a view whose group is suppressed: the page says so.
+func (dc *disclosure) suppressWhole(d *StudyDashboard) {
+	hidden := Count{Suppressed: true}
+	d.ViewSuppressed = true
+	d.Study.Enrolled = hidden
+	d.Study.HasFollowUp = false
+	d.Flow = Flow{Enrolled: hidden, Allocated: []ArmCount{}, Visits: []VisitFlow{}, Status: []ArmStatus{}, Analysed: []ArmCount{}}
+	d.Measures = []MeasureOutcome{}
+	d.Survival = Survival{EventTypes: d.Survival.EventTypes, Arms: []ArmCurve{}, Times: []float64{},
+		LogRank: LogRankTest{Reason: viewSuppressedReason}, Suppressed: true}
+	d.Adverse = AdverseEvents{Arms: []ArmAE{}, Terms: []TermAE{}}
+}
+
+// applySurvival replaces the curves by Kaplan–Meier estimates without per-step counts, at
+// the at-risk grid times, shown only where at least the threshold's number of events
+// happened since the last time shown (or none): no step is one patient.
+func (dc *disclosure) applySurvival(st *registry.Study, v view, d *StudyDashboard) {
+	if len(d.Survival.Arms) == 0 {
+		return
+	}
+	d.Survival.Times = slices.Clone(dc.grid)
+	logRankHidden := false
+	for i := range d.Survival.Arms {
+		ac := &d.Survival.Arms[i]
+		ai := slices.IndexFunc(st.Arms, func(a registry.Arm) bool { return a.Code == ac.Arm })
+		var times []TimeCount
+		for k, tcs := range dc.times {
+			if k[3] == ai && (v.e[0] == len(dc.sites) || k[0] == v.e[0]) &&
+				(v.e[1] == 2 || k[1] == v.e[1]) && (v.e[2] == len(AgeBands) || k[2] == v.e[2]) {
+				times = append(times, tcs...)
+			}
+		}
+		full := KaplanMeierCounts(times)
+		events, evSup := dc.events.cell(v, ai, 0)
+		ac.Events = Count{N: events}
+		hide(&ac.Events, events, evSup)
+		risk := dc.atRisk
+		ac.AtRisk = nil
+		for j := range dc.grid {
+			n, sup := risk.cell(v, ai, risk.dims[dimCat].k+j)
+			c := Count{N: n}
+			hide(&c, n, sup)
+			ac.AtRisk = append(ac.AtRisk, c)
+		}
+		treated, trSup := 0, true
+		if len(ac.AtRisk) > 0 {
+			treated, trSup = ac.AtRisk[0].N, ac.AtRisk[0].Suppressed
+		}
+		logRankHidden = logRankHidden || evSup || trSup
+		ac.Truncated = false
+		if evSup || trSup || full.N < dc.threshold || !full.Estimable {
+			ac.Curve = KMCurve{Steps: []KMStep{}, Reason: suppressedReason}
+			ac.Suppressed = true
+			ac.SurvivalAt = survivalAt(ac.Curve, d.Survival.Times)
+			continue
+		}
+		coarse := KMCurve{N: treated, Events: events, Estimable: true, Steps: []KMStep{}}
+		ac.SurvivalAt = []SurvivalPoint{}
+		lastEvents, k, cum := 0, 0, 0
+		var at *KMStep // the last step at or before t
+		for _, t := range dc.grid {
+			p := SurvivalPoint{Time: t}
+			for k < len(full.Steps) && full.Steps[k].Time <= t {
+				cum += full.Steps[k].Events
+				at = &full.Steps[k]
+				k++
+			}
+			reach := len(full.Steps) > 0 && t <= full.Steps[len(full.Steps)-1].Time
+			since := cum - lastEvents
+			if reach && (since == 0 || since >= dc.threshold) {
+				s := KMStep{Time: t, Survival: 1, LogCI: Interval{Lower: 1, Upper: 1, Estimable: true}}
+				if len(coarse.Steps) > 0 {
+					s = coarse.Steps[len(coarse.Steps)-1]
+					s.Time = t
+				}
+				if at != nil && since > 0 {
+					s = KMStep{Time: t, Survival: at.Survival, StdErr: at.StdErr, StdErrEstimable: at.StdErrEstimable,
+						LogCI: at.LogCI, LogLogCI: at.LogLogCI}
+				}
+				coarse.Steps = append(coarse.Steps, s)
+				lastEvents = cum
+				p.Survival, p.CI, p.Estimable = s.Survival, s.LogCI, true
+				if !coarse.MedianReached && s.Survival <= 0.5 {
+					coarse.Median, coarse.MedianReached = t, true
+				}
+			}
+			ac.SurvivalAt = append(ac.SurvivalAt, p)
+		}
+		ac.Curve = coarse
+	}
+	if logRankHidden && !d.Survival.Suppressed {
+		d.Survival.LogRank = LogRankTest{Reason: suppressedReason}
+		d.Survival.Suppressed = true
+	}
+	// Groups' n is the number treated: shown only as the first at-risk count.
+	for i := range d.Survival.LogRank.Groups {
+		if i < len(d.Survival.Arms) && d.Survival.Arms[i].AtRisk[0].Suppressed {
+			d.Survival.LogRank = LogRankTest{Reason: suppressedReason}
+			d.Survival.Suppressed = true
+			break
+		}
+	}
+}
