@@ -29,6 +29,32 @@ import (
 type discDim struct {
 	k      int
 	groups []uint64 // bit v set: value v is in the group
+	// rels are the ways a total is made of parts that a reader can subtract (elements);
+	// nil: each group is the sum of its values.
+	rels []discRel
+}
+
+// discRel: total = the sum of parts (elements of one dimension).
+type discRel struct {
+	total int
+	parts []int
+}
+
+func (d discDim) relations() []discRel {
+	if d.rels != nil {
+		return d.rels
+	}
+	var out []discRel
+	for g, m := range d.groups {
+		r := discRel{total: d.k + g}
+		for v := 0; v < d.k; v++ {
+			if m&(1<<v) != 0 {
+				r.parts = append(r.parts, v)
+			}
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 func (d discDim) size() int { return d.k + len(d.groups) }
@@ -384,8 +410,8 @@ func (t *discTable) suppressAll() {
 	}
 }
 
-// lineCheck finds lines whose total is shown and whose suppressed parts add up to a
-// small count, and returns the smallest shown part of each to suppress as well.
+// lineCheck finds totals that are shown and whose suppressed parts add up to a small
+// count, and returns the smallest shown part of each to suppress as well.
 func (t *discTable) lineCheck(threshold int) []int {
 	var more []int
 	for ci := range t.value {
@@ -393,31 +419,33 @@ func (t *discTable) lineCheck(threshold int) []int {
 			continue
 		}
 		e := t.elements(ci)
-		if !t.published(e) || (t.shared(e) && !t.catSingle) {
+		if !t.published(e) {
 			continue
 		}
 		for d, dim := range t.dims {
-			if e[d] < dim.k {
-				continue
-			}
-			hidden, pick, pickValue := 0, -1, 0
-			part := slices.Clone(e)
-			for v := 0; v < dim.k; v++ {
-				if !dim.contains(e[d], v) {
+			for _, rel := range dim.relations() {
+				if rel.total != e[d] {
 					continue
 				}
-				part[d] = v
-				if !t.published(part) {
+				hidden, pick, pickValue := 0, -1, 0
+				part := slices.Clone(e)
+				skip := false
+				for _, x := range rel.parts {
+					part[d] = x
+					if !t.published(part) || (t.shared(part) && !t.catSingle) {
+						skip = true // not shown, or decided by the patients table
+						break
+					}
+					pi := t.cellIndex(part)
+					if t.suppressed[pi] {
+						hidden += t.value[pi]
+					} else if t.value[pi] > 0 && (pick < 0 || t.value[pi] < pickValue) {
+						pick, pickValue = pi, t.value[pi]
+					}
+				}
+				if skip || !t.small(hidden, threshold) {
 					continue
 				}
-				pi := t.cellIndex(part)
-				if t.suppressed[pi] {
-					hidden += t.value[pi]
-				} else if t.value[pi] > 0 && (pick < 0 || t.value[pi] < pickValue) {
-					pick, pickValue = pi, t.value[pi]
-				}
-			}
-			if t.small(hidden, threshold) {
 				if pick < 0 {
 					pick = ci
 				}

@@ -295,3 +295,100 @@ func (dc *disclosure) applySurvival(st *registry.Study, v view, d *StudyDashboar
 		}
 	}
 }
+
+// discloseOverview applies each study's pattern to its row of the cross-study overview: a
+// change is shown only where the study's own dashboard shows it under the same filter.
+func discloseOverview(ctx context.Context, db *pgxpool.Pool, studies []*registry.Study, ov *Overview, opt Options) error {
+	for i := range ov.Rows {
+		row := &ov.Rows[i]
+		si := slices.IndexFunc(studies, func(st *registry.Study) bool { return st.Code == row.Study })
+		if si < 0 {
+			continue
+		}
+		st := studies[si]
+		dc, err := loadDisclosure(ctx, db, st, opt.Today, opt.SmallCell)
+		if err != nil {
+			return err
+		}
+		v := dc.viewOf(ov.Filter)
+		if !v.ok {
+			continue
+		}
+		if _, sup := dc.patients.cell(v, len(st.Arms), allOf(dc.patients.dims[dimCat])); sup {
+			row.TreatmentChange = hiddenSummary()
+			if row.Comparator == "control" {
+				row.ComparatorChange = hiddenSummary()
+			}
+			row.Effect = ComparisonResult{Comparison: Comparison{Reason: viewSuppressedReason}, Suppressed: true}
+			continue
+		}
+		mi := slices.IndexFunc(st.Measures, func(m registry.Measure) bool { return m.Code == row.Measure })
+		vi := slices.IndexFunc(st.Visits, func(x registry.ScheduledVisit) bool { return x.Code == row.Visit })
+		if mi < 0 || vi < 0 {
+			continue
+		}
+		t := dc.changes[mi][vi]
+		hidden := false
+		check := func(s *SummaryResult, ai int) {
+			if ai < 0 {
+				return
+			}
+			n, sup := t.cell(v, ai, allOf(t.dims[dimCat]))
+			if sup || (!s.Suppressed && s.N != n) {
+				*s = hiddenSummary()
+			}
+			hidden = hidden || s.Suppressed
+		}
+		check(&row.TreatmentChange, slices.IndexFunc(st.Arms, func(a registry.Arm) bool { return !a.Control }))
+		if row.Comparator == "control" {
+			check(&row.ComparatorChange, slices.IndexFunc(st.Arms, func(a registry.Arm) bool { return a.Control }))
+		}
+		if hidden {
+			row.Effect = ComparisonResult{Comparison: Comparison{Reason: suppressedReason}, Suppressed: true}
+		}
+	}
+	return nil
+}
+
+// discloseStudyList hides, in the study list, the totals over visits that would give the
+// sum of counts the study's dashboard suppresses.
+func discloseStudyList(ctx context.Context, db *pgxpool.Pool, list []StudyInfo, opt Options) error {
+	store := registry.NewStore(db)
+	for i := range list {
+		s := &list[i]
+		st, err := store.Study(ctx, s.Code)
+		if err != nil {
+			return err
+		}
+		dc, err := loadDisclosure(ctx, db, st, opt.Today, opt.SmallCell)
+		if err != nil {
+			return err
+		}
+		v := dc.viewOf(Filter{})
+		n, sup := dc.patients.cell(v, len(st.Arms), allOf(dc.patients.dims[dimCat]))
+		hide(&s.Enrolled, n, sup)
+		seen, missed, overdue := true, true, true
+		for _, t := range dc.visits {
+			for ai := range st.Arms {
+				_, a := t.cell(v, ai, t.dims[dimCat].k)
+				_, b := t.cell(v, ai, visitMissed)
+				_, c := t.cell(v, ai, visitOverdue)
+				seen, missed, overdue = seen && !a, missed && !b, overdue && !c
+			}
+		}
+		if !seen {
+			s.VisitsDone = Count{Suppressed: true}
+		}
+		if !missed {
+			s.VisitsMissed = Count{Suppressed: true}
+		}
+		if !seen || !missed || !overdue {
+			s.VisitsDue = Count{Suppressed: true}
+		}
+		if s.VisitsDone.Suppressed || s.VisitsDue.Suppressed {
+			// The share would give one from the other.
+			s.HasFollowUp, s.Completeness = false, 0
+		}
+	}
+	return nil
+}

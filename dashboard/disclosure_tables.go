@@ -196,6 +196,7 @@ func loadDisclosure(ctx context.Context, db *pgxpool.Pool, st *registry.Study, t
 	// The tables.
 	dc.patients = newTable("patients", nS, nA, discDim{k: len(statuses), groups: []uint64{1<<len(statuses) - 1}}, true, true)
 	visitCat := discDim{k: 5, groups: []uint64{1<<visitIn | 1<<visitOut, 1<<5 - 1}}
+	visitCat.rels = []discRel{{5, []int{visitIn, visitOut}}, {6, []int{5, visitMissed, visitOverdue, visitRest}}}
 	for _, v := range st.Visits {
 		dc.visits = append(dc.visits, newTable("visit "+v.Code, nS, nA, visitCat, false, true))
 	}
@@ -209,6 +210,12 @@ func loadDisclosure(ctx context.Context, db *pgxpool.Pool, st *registry.Study, t
 		serious |= 1 << (2 * g)
 	}
 	aeCat.groups = append(aeCat.groups, serious, notSerious, serious|notSerious, 1<<11-1)
+	// Elements: 11+g-1 worst grade g, 16 serious, 17 not serious, 18 any, 19 all.
+	aeCat.rels = []discRel{{19, []int{0, 18}}, {18, []int{11, 12, 13, 14, 15}}, {18, []int{16, 17}},
+		{16, []int{2, 4, 6, 8, 10}}, {17, []int{1, 3, 5, 7, 9}}}
+	for g := 1; g <= 5; g++ {
+		aeCat.rels = append(aeCat.rels, discRel{10 + g, []int{2*g - 1, 2 * g}})
+	}
 	dc.ae = newTable("adverse events", nS, nA, aeCat, false, true)
 	dc.events = newTable("events", nS, nA, discDim{k: 2, groups: []uint64{3}}, false, true)
 	dc.values = make([][]*discTable, len(st.Measures))
@@ -463,6 +470,15 @@ func loadDisclosure(ctx context.Context, db *pgxpool.Pool, st *registry.Study, t
 		riskCat.groups = append(riskCat.groups, m)
 	}
 	riskCat.groups = append(riskCat.groups, 1<<(1+nGrid)-1)
+	// Elements: 1+nGrid+j at risk at grid time j; the last, all.
+	riskCat.rels = []discRel{{1 + 2*nGrid, []int{0, 1 + nGrid}}}
+	for j := range nGrid {
+		parts := []int{1 + j}
+		if j+1 < nGrid {
+			parts = append(parts, 2+nGrid+j)
+		}
+		riskCat.rels = append(riskCat.rels, discRel{1 + nGrid + j, parts})
+	}
 	dc.atRisk = newTable("at risk", nS, nA, riskCat, false, true)
 	for k, n := range allocated {
 		s, x, g, r := k[0], k[1], k[2], k[3]

@@ -68,6 +68,11 @@ func LoadStudyList(ctx context.Context, db *pgxpool.Pool, opt Options) ([]StudyI
 	if err != nil {
 		return nil, fmt.Errorf("list studies: %w", err)
 	}
+	if opt.SmallCell > 0 {
+		if err := discloseStudyList(ctx, db, list, opt); err != nil {
+			return nil, err
+		}
+	}
 	return list, nil
 }
 
@@ -220,6 +225,11 @@ func LoadOverview(ctx context.Context, store *registry.Store, f Filter, opt Opti
 		row.Randomised = control >= 0
 		row.HedgesGCI = HedgesGInterval(row.Effect.Comparison)
 		ov.Rows = append(ov.Rows, row)
+	}
+	if opt.SmallCell > 0 {
+		if err := discloseOverview(ctx, store.DB, studies, ov, opt); err != nil {
+			return nil, err
+		}
 	}
 	return ov, nil
 }
