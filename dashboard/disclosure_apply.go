@@ -387,7 +387,7 @@ func discloseStudyList(ctx context.Context, db *pgxpool.Pool, list []StudyInfo, 
 		}
 		if s.VisitsDone.Suppressed || s.VisitsDue.Suppressed {
 			// The share would give one from the other.
-			s.HasFollowUp, s.Completeness = false, 0
+			s.Completeness = 0
 		}
 	}
 	return nil

@@ -50,7 +50,7 @@ type StudyListData struct {
 
 func countText(ctx context.Context, c dashboard.Count, threshold int) string {
 	if c.Suppressed {
-		return T(ctx, "<%d", threshold)
+		return suppressedMark
 	}
 	return strconv.Itoa(c.N)
 }
@@ -86,7 +86,7 @@ func ciText(lo, hi float64) string { return fmt.Sprintf("%s\u00a0to\u00a0%s", nu
 // unavailable says why a figure is missing: suppressed or not estimable.
 func unavailable(ctx context.Context, suppressed bool, reason string, threshold int) string {
 	if suppressed {
-		return T(ctx, "n <%d", threshold)
+		return suppressedMark
 	}
 	if reason == "" {
 		return T(ctx, "not estimable")
@@ -166,7 +166,7 @@ func directionWord(ctx context.Context, direction string) string {
 
 func changeText(ctx context.Context, s dashboard.SummaryResult, threshold int) string {
 	if s.Suppressed {
-		return T(ctx, "<%d", threshold)
+		return suppressedMark
 	}
 	if !s.Estimable {
 		if s.N == 0 {

@@ -172,7 +172,7 @@ func TestSingleArmAgainstPlaceboBaseline(t *testing.T) {
 }
 
 // TestSmallCellsSuppressedForResearchers: a narrow filter leaves cells of fewer than 5
-// patients; researchers get them as null / "<5", statisticians get the figures.
+// patients; researchers get them as null / "x", statisticians get the figures.
 func TestSmallCellsSuppressedForResearchers(t *testing.T) {
 	tr := newTestRegistry(t)
 	// knee-oa is blinded: researchers would see its arms pooled. Compare by arm after unblinding.
@@ -222,7 +222,7 @@ func TestSmallCellsSuppressedForResearchers(t *testing.T) {
 		t.Fatal("the filter left no small cells: choose a narrower one")
 	}
 	_, html := get(t, tr.client(t, researcher), strings.Replace(u, "dashboard.json", "dashboard", 1))
-	if !strings.Contains(html, "&lt;5") || !strings.Contains(html, `id="suppression-note"`) {
+	if !strings.Contains(html, ">x<") || !strings.Contains(html, `id="suppression-note"`) {
 		t.Error("the researcher's page shows no suppressed cell")
 	}
 }
