@@ -260,6 +260,11 @@ func TestResearcherCannotWorkOutSuppressedCells(t *testing.T) {
 		mu.Unlock()
 	}
 	allViews := map[string][]attackView{}
+	wholeViews := 0
+	list, err := dashboard.LoadStudyList(ctx, tr.store.DB, dashboard.Options{Today: demoToday, Lang: "en", SmallCell: tr.app.cfg.smallCell})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, code := range codes {
 		st, err := tr.store.Study(ctx, code)
 		if err != nil {
@@ -286,6 +291,43 @@ func TestResearcherCannotWorkOutSuppressedCells(t *testing.T) {
 			}
 		})
 		allViews[code] = vs
+		for _, v := range vs {
+			if v.stat.Suppressed || v.stat.Flow.Enrolled.Suppressed {
+				t.Errorf("%s %s: the statistician's view is suppressed", code, v.key())
+			}
+			if v.res.Flow.Enrolled.Suppressed {
+				wholeViews++
+			}
+		}
+		// The study list: visits done, missed and due in all, over every visit and arm.
+		p := code + "|" + attackView{}.key() + "|"
+		for i, info := range list {
+			if info.Code != code {
+				continue
+			}
+			var seen, missed, due []string
+			for _, vf := range vs[0].stat.Flow.Visits {
+				for _, a := range vs[0].stat.Arms {
+					q := p + "visit:" + vf.Visit + ":" + a.Code + ":"
+					seen = append(seen, q+"seen")
+					missed = append(missed, q+"missed")
+					due = append(due, q+"seen", q+"missed", q+"overdue")
+				}
+			}
+			for _, x := range []struct {
+				name  string
+				c     dashboard.Count
+				parts []string
+			}{{"list:done", info.VisitsDone, seen}, {"list:missed", info.VisitsMissed, missed}, {"list:due", info.VisitsDue, due}} {
+				if !x.c.Suppressed {
+					sys.factVia(p+x.name, float64(x.c.N), "the study list")
+				}
+				sys.sum("the study list's total minus the shown visits", p+x.name, x.parts...)
+			}
+			if !list[i].Enrolled.Suppressed {
+				sys.factVia(p+"enrolled", float64(list[i].Enrolled.N), "the study list")
+			}
+		}
 		// The page shows what the JSON shows: a view suppressed whole says so, and no
 		// adverse-event text the JSON leaves out appears.
 		var hpaths []string
@@ -392,6 +434,10 @@ func TestResearcherCannotWorkOutSuppressedCells(t *testing.T) {
 		}
 		t.Error(b)
 	}
+	if wholeViews == 0 {
+		t.Error("no filter was suppressed whole: the demo data should have some")
+	}
+	t.Logf("%d views suppressed whole", wholeViews)
 	t.Logf("breaches by route: %v", routes)
 	t.Logf("%d views per study, %d studies: %d counts the attacker tracked, %d small counts worked out, %d breaches in all; %d suppressed counts of 5 or more worked out",
 		len(views), len(codes), len(sys.vars), derived, len(breaches), secondary)
