@@ -206,14 +206,18 @@ func (dc *disclosure) suppressWhole(d *StudyDashboard) {
 }
 
 // applySurvival replaces the curves by Kaplan–Meier estimates without per-step counts, at
-// the at-risk grid times, shown only where at least the threshold's number of events
-// happened since the last time shown (or none): no step is one patient.
+// fixed times only (the at-risk grid, the same for every filter, and 1, 2, 5 and 10
+// years), shown only where at least the threshold's number of events happened since the
+// last time shown (or none): no step is one patient, and no choice of times or filters
+// gives a finer curve.
 func (dc *disclosure) applySurvival(st *registry.Study, v view, d *StudyDashboard) {
 	if len(d.Survival.Arms) == 0 {
 		return
 	}
 	d.Survival.Times = slices.Clone(dc.grid)
-	logRankHidden := false
+	fixed := slices.Sorted(slices.Values(append(slices.Clone(dc.grid), DefaultSurvivalTimes...)))
+	fixed = slices.Compact(fixed)
+	hiddenArm := make([]bool, len(st.Arms))
 	for i := range d.Survival.Arms {
 		ac := &d.Survival.Arms[i]
 		ai := slices.IndexFunc(st.Arms, func(a registry.Arm) bool { return a.Code == ac.Arm })
@@ -240,58 +244,72 @@ func (dc *disclosure) applySurvival(st *registry.Study, v view, d *StudyDashboar
 		if len(ac.AtRisk) > 0 {
 			treated, trSup = ac.AtRisk[0].N, ac.AtRisk[0].Suppressed
 		}
-		logRankHidden = logRankHidden || evSup || trSup
+		hiddenArm[ai] = evSup || trSup
 		ac.Truncated = false
+		shown := map[float64]KMStep{}
 		if evSup || trSup || full.N < dc.threshold || !full.Estimable {
 			ac.Curve = KMCurve{Steps: []KMStep{}, Reason: suppressedReason}
 			ac.Suppressed = true
-			ac.SurvivalAt = survivalAt(ac.Curve, d.Survival.Times)
-			continue
-		}
-		coarse := KMCurve{N: treated, Events: events, Estimable: true, Steps: []KMStep{}}
-		ac.SurvivalAt = []SurvivalPoint{}
-		lastEvents, k, cum := 0, 0, 0
-		var at *KMStep // the last step at or before t
-		for _, t := range dc.grid {
-			p := SurvivalPoint{Time: t}
-			for k < len(full.Steps) && full.Steps[k].Time <= t {
-				cum += full.Steps[k].Events
-				at = &full.Steps[k]
-				k++
-			}
-			reach := len(full.Steps) > 0 && t <= full.Steps[len(full.Steps)-1].Time
-			since := cum - lastEvents
-			if reach && (since == 0 || since >= dc.threshold) {
-				s := KMStep{Time: t, Survival: 1, LogCI: Interval{Lower: 1, Upper: 1, Estimable: true}}
-				if len(coarse.Steps) > 0 {
-					s = coarse.Steps[len(coarse.Steps)-1]
-					s.Time = t
+		} else {
+			coarse := KMCurve{N: treated, Events: events, Estimable: true, Steps: []KMStep{}}
+			lastEvents, k, cum := 0, 0, 0
+			var at *KMStep // the last step at or before t
+			for _, t := range fixed {
+				for k < len(full.Steps) && full.Steps[k].Time <= t {
+					cum += full.Steps[k].Events
+					at = &full.Steps[k]
+					k++
 				}
-				if at != nil && since > 0 {
+				reach := len(full.Steps) > 0 && t <= full.Steps[len(full.Steps)-1].Time
+				since := cum - lastEvents
+				if !reach || (since > 0 && since < dc.threshold) {
+					continue
+				}
+				s := KMStep{Time: t, Survival: 1, LogCI: Interval{Lower: 1, Upper: 1, Estimable: true}, StdErrEstimable: true}
+				s.LogLogCI = s.LogCI
+				if at != nil {
 					s = KMStep{Time: t, Survival: at.Survival, StdErr: at.StdErr, StdErrEstimable: at.StdErrEstimable,
 						LogCI: at.LogCI, LogLogCI: at.LogLogCI}
 				}
 				coarse.Steps = append(coarse.Steps, s)
+				shown[t] = s
 				lastEvents = cum
-				p.Survival, p.CI, p.Estimable = s.Survival, s.LogCI, true
 				if !coarse.MedianReached && s.Survival <= 0.5 {
 					coarse.Median, coarse.MedianReached = t, true
 				}
 			}
-			ac.SurvivalAt = append(ac.SurvivalAt, p)
+			ac.Curve = coarse
 		}
-		ac.Curve = coarse
+		ac.SurvivalGrid = []SurvivalPoint{}
+		for _, t := range d.Survival.Times {
+			p := SurvivalPoint{Time: t}
+			if s, ok := shown[t]; ok {
+				p.Survival, p.CI, p.Estimable = s.Survival, s.LogCI, true
+			}
+			ac.SurvivalGrid = append(ac.SurvivalGrid, p)
+		}
+		for j := range ac.SurvivalAt {
+			p := &ac.SurvivalAt[j]
+			s, ok := shown[p.Time]
+			*p = SurvivalAtTime{Time: p.Time, Reason: "suppressed: researchers see survival only at the at-risk times and at 1, 2, 5 and 10 years, where it rests on at least the threshold's number of events"}
+			if ok {
+				p.Survival, p.LogCI, p.LogLogCI, p.Estimable, p.Reason = s.Survival, s.LogCI, s.LogLogCI, true, ""
+				if s.StdErrEstimable {
+					p.StdErr, p.StdErrEstimable = s.Survival*s.StdErr, true
+				}
+			}
+		}
 	}
-	if logRankHidden && !d.Survival.Suppressed {
+	if slices.Contains(hiddenArm, true) && !d.Survival.Suppressed {
 		d.Survival.LogRank = LogRankTest{Reason: suppressedReason}
 		d.Survival.Suppressed = true
 	}
-	// Groups' n is the number treated: shown only as the first at-risk count.
-	for i := range d.Survival.LogRank.Groups {
-		if i < len(d.Survival.Arms) && d.Survival.Arms[i].AtRisk[0].Suppressed {
-			d.Survival.LogRank = LogRankTest{Reason: suppressedReason}
-			d.Survival.Suppressed = true
-			break
+	for i := range d.Survival.Pairwise {
+		pr := &d.Survival.Pairwise[i]
+		a := slices.IndexFunc(st.Arms, func(x registry.Arm) bool { return x.Code == pr.Arm })
+		b := slices.IndexFunc(st.Arms, func(x registry.Arm) bool { return x.Code == pr.Versus })
+		if a < 0 || b < 0 || hiddenArm[a] || hiddenArm[b] {
+			pr.Test, pr.Suppressed = LogRankTest{Reason: suppressedReason}, true
 		}
 	}
 }

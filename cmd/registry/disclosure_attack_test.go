@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
+	"maps"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -158,7 +159,12 @@ func (s *attackSystem) smallGroups() []string {
 type attackView struct {
 	site, sex, age string
 	res, stat      dashboard.StudyDashboard
+	chosen         dashboard.StudyDashboard // the researcher's, with survival at chosen times
 }
+
+// denseTimes asks for survival at 20 times (the most one request takes), some between
+// the fixed ones.
+const denseTimes = "30,60,91,120,182,240,300,365,420,500,548,600,730,900,1095,1300,1460,1825,2555,3650"
 
 func (v attackView) key() string {
 	or := func(s string) string {
@@ -328,6 +334,27 @@ func TestResearcherCannotWorkOutSuppressedCells(t *testing.T) {
 				sys.factVia(p+"enrolled", float64(list[i].Enrolled.N), "the study list")
 			}
 		}
+		// Survival at times of the researcher's choosing: every 30 days.
+		var tpaths []string
+		for _, v := range vs {
+			q := v.query()
+			if q == "" {
+				q = "?"
+			} else {
+				q += "&"
+			}
+			tpaths = append(tpaths, "/studies/"+code+"/dashboard.json"+q+"times="+denseTimes)
+		}
+		fetchAll(t, h, map[string][]*http.Cookie{"researcher": cookies["researcher"]}, tpaths, func(i int, _ string, body []byte) {
+			var d dashboard.StudyDashboard
+			if err := json.Unmarshal(body, &d); err != nil {
+				t.Errorf("%s: %v", tpaths[i], err)
+				return
+			}
+			mu.Lock()
+			vs[i].chosen = d
+			mu.Unlock()
+		})
 		// The page shows what the JSON shows: a view suppressed whole says so, and no
 		// adverse-event text the JSON leaves out appears.
 		var hpaths []string
@@ -446,6 +473,7 @@ func TestResearcherCannotWorkOutSuppressedCells(t *testing.T) {
 // attackStudyView records what one answer shows and how its figures hang together.
 func attackStudyView(sys, means *attackSystem, terms []string, code string, v attackView, breach func(string, string, ...any)) {
 	p := code + "|" + v.key() + "|"
+	p0 := p
 	r, s := &v.res, &v.stat
 	count := func(name string, shown dashboard.Count, truth dashboard.Count) {
 		sys.truth(p+name, truth.N)
@@ -590,6 +618,47 @@ func attackStudyView(sys, means *attackSystem, terms []string, code string, v at
 					sys.sum("differences of the numbers at risk", p+prev, p+name, p+left)
 				}
 				prev = name
+			}
+			// Every survival figure the researcher sees, wherever it is shown: between two
+			// times with different survival, at least the threshold's number of events.
+			points := map[float64]float64{}
+			for _, st := range rc.Curve.Steps {
+				points[st.Time] = st.Survival
+			}
+			for _, p := range rc.SurvivalGrid {
+				if p.Estimable {
+					points[p.Time] = p.Survival
+				}
+			}
+			for _, d := range []dashboard.StudyDashboard{*r, v.chosen} {
+				if i < len(d.Survival.Arms) {
+					for _, p := range d.Survival.Arms[i].SurvivalAt {
+						if p.Estimable {
+							points[p.Time] = p.Survival
+						}
+						if p.Events > 0 && p.Events < attackThreshold {
+							breach("survival at chosen times", "%s%s: %d events up to day %g shown", p0, q, p.Events, p.Time)
+						}
+						if p.Censored > 0 && p.Censored < attackThreshold {
+							breach("survival at chosen times", "%s%s: %d censored up to day %g shown", p0, q, p.Censored, p.Time)
+						}
+					}
+				}
+			}
+			ts := slices.Sorted(maps.Keys(points))
+			for k := 1; k < len(ts); k++ {
+				if points[ts[k]] == points[ts[k-1]] {
+					continue
+				}
+				n := 0
+				for _, st := range sc.Curve.Steps {
+					if st.Time > ts[k-1] && st.Time <= ts[k] {
+						n += st.Events
+					}
+				}
+				if n > 0 && n < attackThreshold {
+					breach("survival at chosen times", "%s%s: survival falls from day %g to %g on %d events", p0, q, ts[k-1], ts[k], n)
+				}
 			}
 			// Kaplan–Meier steps: n_risk × (1 − S(t)/S(t−)) events, and censored from the
 			// differences of n_risk.
