@@ -14,8 +14,9 @@ const viewSuppressedReason = "suppressed: this filter leaves too few patients, o
 
 // discloseStudy applies the study's suppression pattern to a researcher's dashboard: a
 // pass over the finished model, which only ever hides more.
-func discloseStudy(ctx context.Context, db *pgxpool.Pool, st *registry.Study, d *StudyDashboard, opt Options) error {
-	dc, err := loadDisclosure(ctx, db, st, opt.Today, opt.SmallCell)
+// pooledArmIDs are the arms a blinded study's reader sees as one (st then has that one).
+func discloseStudy(ctx context.Context, db *pgxpool.Pool, st *registry.Study, pooledArmIDs []int64, d *StudyDashboard, opt Options) error {
+	dc, err := loadDisclosure(ctx, db, st, pooledArmIDs, opt.Today, opt.SmallCell)
 	if err != nil {
 		return err
 	}
@@ -116,7 +117,7 @@ func (dc *disclosure) apply(st *registry.Study, d *StudyDashboard) {
 			for k := range mv.Arms {
 				ao := &mv.Arms[k]
 				ai := armOf(ao.Arm)
-				if n, sup := values.cell(v, ai, 0); sup || (!ao.Value.Suppressed && ao.Value.N != n) {
+				if n, sup := values.cell(v, ai, allOf(values.dims[dimCat])); sup || (!ao.Value.Suppressed && ao.Value.N != n) {
 					ao.Value = hiddenSummary()
 				}
 				if mv.Baseline {
@@ -139,6 +140,32 @@ func (dc *disclosure) apply(st *registry.Study, d *StudyDashboard) {
 				}
 				rateHidden = rateHidden || rsup || ao.Responders.Suppressed
 			}
+			// Choice measures: counts per category, their total and shares; the ordinal
+			// comparison only when both arms show everything.
+			categoriesHidden := false
+			for k := range mv.Categories {
+				ac := &mv.Categories[k]
+				ai := armOf(ac.Arm)
+				n, sup := values.cell(v, ai, allOf(values.dims[dimCat]))
+				hide(&ac.N, n, sup)
+				for ci := range ac.Counts {
+					if ci >= values.dims[dimCat].k {
+						ac.Counts[ci] = Count{Suppressed: true}
+						continue
+					}
+					n, sup := values.cell(v, ai, ci)
+					hide(&ac.Counts[ci], n, sup)
+				}
+				for ci := range ac.Shares {
+					if ac.N.Suppressed || ci >= len(ac.Counts) || ac.Counts[ci].Suppressed {
+						ac.Shares[ci] = Share{}
+					}
+				}
+				categoriesHidden = categoriesHidden || ac.N.Suppressed || slices.ContainsFunc(ac.Counts, func(c Count) bool { return c.Suppressed })
+			}
+			if categoriesHidden && mv.OrdinalVs != nil {
+				mv.OrdinalVs = &OrdinalComparison{RankSum: RankSumTest{Reason: suppressedReason}, BestShare: ShareDifference{Reason: suppressedReason}, Suppressed: true}
+			}
 			if changeHidden && mv.VsControl != nil {
 				mv.VsControl = &ComparisonResult{Comparison: Comparison{Reason: suppressedReason}, Suppressed: true}
 			}
@@ -149,6 +176,11 @@ func (dc *disclosure) apply(st *registry.Study, d *StudyDashboard) {
 				mv.RespondersVs = &RiskResult{RiskDifference: RiskDifference{Reason: suppressedReason}, Suppressed: true}
 			}
 		}
+	}
+
+	// The answer at a glance repeats a comparison: it follows what the comparison shows.
+	if d.Main != nil {
+		d.Main = mainResult(st, d)
 	}
 
 	dc.applySurvival(st, v, d)
@@ -200,6 +232,7 @@ func (dc *disclosure) suppressWhole(d *StudyDashboard) {
 	d.Study.HasFollowUp = false
 	d.Flow = Flow{Enrolled: hidden, Allocated: []ArmCount{}, Visits: []VisitFlow{}, Status: []ArmStatus{}, Analysed: []ArmCount{}}
 	d.Measures = []MeasureOutcome{}
+	d.Main = nil
 	d.Survival = Survival{EventTypes: d.Survival.EventTypes, Arms: []ArmCurve{}, Times: []float64{},
 		LogRank: LogRankTest{Reason: viewSuppressedReason}, Suppressed: true}
 	d.Adverse = AdverseEvents{Arms: []ArmAE{}, Terms: []TermAE{}}
@@ -324,7 +357,7 @@ func discloseOverview(ctx context.Context, db *pgxpool.Pool, studies []*registry
 			continue
 		}
 		st := studies[si]
-		dc, err := loadDisclosure(ctx, db, st, opt.Today, opt.SmallCell)
+		dc, err := loadDisclosure(ctx, db, st, nil, opt.Today, opt.SmallCell)
 		if err != nil {
 			return err
 		}
@@ -378,7 +411,7 @@ func discloseStudyList(ctx context.Context, db *pgxpool.Pool, list []StudyInfo, 
 		if err != nil {
 			return err
 		}
-		dc, err := loadDisclosure(ctx, db, st, opt.Today, opt.SmallCell)
+		dc, err := loadDisclosure(ctx, db, st, nil, opt.Today, opt.SmallCell)
 		if err != nil {
 			return err
 		}

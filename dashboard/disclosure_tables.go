@@ -47,6 +47,7 @@ const otherTerm = "other"
 // every view of the filter lattice, which cells are suppressed.
 type disclosure struct {
 	threshold int
+	armCodes  []string
 	sites     []int64 // site ids, in the order of the site dimension
 	siteCodes []string
 	patients  *discTable
@@ -162,7 +163,9 @@ var disclosureCache = struct {
 
 // loadDisclosure reads the counts of a study per site, sex, age band and arm, and
 // protects every table for the whole lattice of views.
-func loadDisclosure(ctx context.Context, db *pgxpool.Pool, st *registry.Study, today time.Time, threshold int) (*disclosure, error) {
+// pooledArmIDs are arms counted as the study's one arm (a blinded study, pooled for the
+// reader).
+func loadDisclosure(ctx context.Context, db *pgxpool.Pool, st *registry.Study, pooledArmIDs []int64, today time.Time, threshold int) (*disclosure, error) {
 	day := registry.Day(today)
 	dc := &disclosure{threshold: threshold, times: map[[4]int][]TimeCount{}}
 	a := atoms{sites: map[int64]int{}, arms: map[int64]int{}}
@@ -182,6 +185,13 @@ func loadDisclosure(ctx context.Context, db *pgxpool.Pool, st *registry.Study, t
 	}
 	for i, arm := range st.Arms {
 		a.arms[arm.ID] = i
+	}
+	for _, id := range pooledArmIDs {
+		a.arms[id] = 0
+	}
+	dc.armCodes = make([]string, len(st.Arms))
+	for i, arm := range st.Arms {
+		dc.armCodes[i] = arm.Code
 	}
 	nS, nA := len(dc.sites), len(st.Arms)
 	visitIndex := map[int64]int{}
@@ -222,7 +232,12 @@ func loadDisclosure(ctx context.Context, db *pgxpool.Pool, st *registry.Study, t
 	dc.changes = make([][]*discTable, len(st.Measures))
 	for mi, m := range st.Measures {
 		for _, v := range st.Visits {
-			dc.values[mi] = append(dc.values[mi], newTable("values "+m.Code+" "+v.Code, nS, nA, discDim{k: 1}, false, false))
+			// Patients with a value; for a choice measure, by category (n is their total).
+			valueCat := discDim{k: 1}
+			if m.Kind == registry.KindChoice && len(m.Choices) > 0 {
+				valueCat = discDim{k: len(m.Choices), groups: []uint64{1<<len(m.Choices) - 1}}
+			}
+			dc.values[mi] = append(dc.values[mi], newTable("values "+m.Code+" "+v.Code, nS, nA, valueCat, false, false))
 			cat := discDim{k: 1}
 			if m.MCID != nil {
 				cat = discDim{k: 2, groups: []uint64{3}}
@@ -341,7 +356,9 @@ func loadDisclosure(ctx context.Context, db *pgxpool.Pool, st *registry.Study, t
 				if !ok1 || !ok2 || s < 0 {
 					return nil
 				}
-				dc.values[mi][vi].add(s, x, g, r, 0, n)
+				if st.Measures[mi].Kind != registry.KindChoice {
+					dc.values[mi][vi].add(s, x, g, r, 0, n)
+				}
 				if st.Measures[mi].MCID != nil {
 					dc.changes[mi][vi].add(s, x, g, r, 0, responders)
 					dc.changes[mi][vi].add(s, x, g, r, 1, changeN-responders)
@@ -398,6 +415,34 @@ func loadDisclosure(ctx context.Context, db *pgxpool.Pool, st *registry.Study, t
 			})
 			return err
 		})
+	// Choice measures, per category, as LoadStudy counts them.
+	if slices.ContainsFunc(st.Measures, func(m registry.Measure) bool { return m.Kind == registry.KindChoice }) {
+		b.Queue(`SELECT vv.measure_id, v.scheduled_visit_id, p.site_id, p.sex, dashboard_age_band(p.birth_year, p.treated_on),
+				p.arm_id, vv.value, count(*)::int
+			FROM visit_values vv
+			JOIN measures m ON m.id = vv.measure_id AND m.kind = 'choice'
+			JOIN visits v ON v.id = vv.visit_id AND v.state = 'done'
+			JOIN patients p ON p.id = v.patient_id
+			WHERE vv.study_id = $1 AND vv.value IS NOT NULL
+			GROUP BY 1, 2, 3, 4, 5, 6, 7`, st.ID).
+			Query(func(rows pgx.Rows) error {
+				var m, sv, site, arm int64
+				var sex string
+				var band, n int
+				var value float64
+				_, err := pgx.ForEachRow(rows, []any{&m, &sv, &site, &sex, &band, &arm, &value, &n}, func() error {
+					mi, ok1 := measureIndex[m]
+					vi, ok2 := visitIndex[sv]
+					s, x, g, r := a.coords(site, sex, band, arm)
+					if !ok1 || !ok2 || s < 0 {
+						return nil
+					}
+					dc.values[mi][vi].add(s, x, g, r, choiceIndex(st.Measures[mi], value), n)
+					return nil
+				})
+				return err
+			})
+	}
 	// Time to the first event, as LoadStudy computes it.
 	b.Queue(`WITH first AS (
 			SELECT patient_id, min(occurred_on) AS occurred_on FROM events WHERE study_id = $1 GROUP BY 1)
@@ -535,7 +580,7 @@ func (dc *disclosure) key() [32]byte {
 		h.Write(buf[:])
 	}
 	w(dc.threshold)
-	h.Write([]byte(strings.Join(dc.siteCodes, ",")))
+	h.Write([]byte(strings.Join(dc.siteCodes, ",") + "|" + strings.Join(dc.armCodes, ",")))
 	for _, t := range dc.tables() {
 		h.Write([]byte(t.name))
 		w(len(t.micro))
@@ -591,4 +636,21 @@ func (dc *disclosure) protect() {
 		}
 		t.run(dc.threshold)
 	}
+}
+
+// choiceIndex is the category of a value in the order the dashboard shows choices (by
+// value); -1 for a value not on the list.
+func choiceIndex(m registry.Measure, value float64) int {
+	ordered := slices.SortedFunc(slices.Values(m.Choices), func(a, b registry.Choice) int { return cmpFloat(a.Value, b.Value) })
+	return slices.IndexFunc(ordered, func(c registry.Choice) bool { return c.Value == value })
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }

@@ -502,7 +502,7 @@ func LoadStudy(ctx context.Context, db *pgxpool.Pool, st *registry.Study, f Filt
 		d.Adverse.Terms = []TermAE{}
 	}
 	if opt.SmallCell > 0 {
-		if err := discloseStudy(ctx, db, st, d, opt); err != nil {
+		if err := discloseStudy(ctx, db, st, pooledArmIDs, d, opt); err != nil {
 			return nil, err
 		}
 	}

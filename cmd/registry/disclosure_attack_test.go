@@ -313,7 +313,7 @@ func TestResearcherCannotWorkOutSuppressedCells(t *testing.T) {
 			}
 			var seen, missed, due []string
 			for _, vf := range vs[0].stat.Flow.Visits {
-				for _, a := range vs[0].stat.Arms {
+				for _, a := range vs[0].res.Arms {
 					q := p + "visit:" + vf.Visit + ":" + a.Code + ":"
 					seen = append(seen, q+"seen")
 					missed = append(missed, q+"missed")
@@ -375,6 +375,9 @@ func TestResearcherCannotWorkOutSuppressedCells(t *testing.T) {
 		})
 		t.Logf("%s: %v", code, time.Since(t0))
 		for _, v := range vs {
+			if len(v.res.Arms) == 1 && v.res.Arms[0].Code == dashboard.PooledArm && len(v.stat.Arms) > 1 {
+				v.stat = pooledTruth(v.stat, v.res.Arms) // a blinded study: researchers see it pooled
+			}
 			attackStudyView(sys, means, st.AETerms, code, v, breach)
 		}
 		acrossFilters(sys, means, code, vs, siteCodes, sexes, ages)
@@ -723,6 +726,34 @@ func attackStudyView(sys, means *attackSystem, terms []string, code string, v at
 						means.fact(p+name+":total", float64(rs.N)*rs.Mean)
 					}
 				}
+				// Choice measures: patients per category add up to n; a share of n is a count.
+				if i < len(mv.Categories) {
+					sc := mv.Categories[i]
+					var rc *dashboard.ArmCategories
+					if rao != nil && i < len(r.Measures[mi].Visits[vi].Categories) {
+						rc = &r.Measures[mi].Visits[vi].Categories[i]
+					}
+					total := fmt.Sprintf("value:%s:%s:%s", m.Code, mv.Visit, a)
+					var parts []string
+					for ci, c := range sc.Counts {
+						name := fmt.Sprintf("choice:%s:%s:%s:%d", m.Code, mv.Visit, a, ci)
+						parts = append(parts, p+name)
+						sys.truth(p+name, c.N)
+						if rc == nil || ci >= len(rc.Counts) {
+							continue
+						}
+						if !rc.Counts[ci].Suppressed {
+							sys.fact(p+name, float64(rc.Counts[ci].N))
+						}
+						if ci < len(rc.Shares) && rc.Shares[ci].Known && !rc.N.Suppressed {
+							sys.factVia(p+name, math.Round(rc.Shares[ci].Proportion*float64(rc.N.N)), "a share of n")
+						}
+					}
+					if rc != nil && !rc.N.Suppressed {
+						sys.fact(p+total, float64(rc.N.N))
+					}
+					sys.sum("n minus the other categories", p+total, parts...)
+				}
 				if mv.Baseline || m.MCID == nil {
 					continue
 				}
@@ -795,4 +826,113 @@ func acrossFilters(sys, means *attackSystem, code string, vs []attackView, sites
 			}
 		}
 	}
+}
+
+// pooledTruth is what the statistician's figures say about a blinded study's arms pooled
+// (as researchers see it): every count summed over the arms.
+func pooledTruth(s dashboard.StudyDashboard, arms []dashboard.ArmInfo) dashboard.StudyDashboard {
+	sum := func(n int, f func(i int) dashboard.Count) dashboard.Count {
+		c := dashboard.Count{}
+		for i := range n {
+			c.N += f(i).N
+		}
+		return c
+	}
+	out := s
+	na := len(s.Arms)
+	out.Arms = arms
+	code := arms[0].Code
+	out.Flow.Allocated = []dashboard.ArmCount{{Arm: code, Count: sum(na, func(i int) dashboard.Count { return s.Flow.Allocated[i].Count })}}
+	st := dashboard.ArmStatus{Arm: code}
+	for _, x := range s.Flow.Status {
+		st.Active.N += x.Active.N
+		st.Completed.N += x.Completed.N
+		st.Withdrawn.N += x.Withdrawn.N
+		st.Lost.N += x.Lost.N
+		st.Dead.N += x.Dead.N
+	}
+	out.Flow.Status = []dashboard.ArmStatus{st}
+	out.Flow.Visits = nil
+	for _, vf := range s.Flow.Visits {
+		c := dashboard.VisitArmCount{Arm: code}
+		for _, x := range vf.Arms {
+			c.Seen.N += x.Seen.N
+			c.Missed.N += x.Missed.N
+			c.Overdue.N += x.Overdue.N
+			c.InWindow.N += x.InWindow.N
+		}
+		vf.Arms = []dashboard.VisitArmCount{c}
+		out.Flow.Visits = append(out.Flow.Visits, vf)
+	}
+	ae := dashboard.ArmAE{Arm: code}
+	for _, x := range s.Adverse.Arms {
+		ae.Patients.N += x.Patients.N
+		ae.AnyAE.N += x.AnyAE.N
+		ae.Serious.N += x.Serious.N
+		for g := range ae.WorstGrade {
+			ae.WorstGrade[g].N += x.WorstGrade[g].N
+		}
+	}
+	out.Adverse.Arms = []dashboard.ArmAE{ae}
+	out.Adverse.Terms = nil
+	for _, t := range s.Adverse.Terms {
+		t.Patients = []dashboard.Count{sum(len(t.Patients), func(i int) dashboard.Count { return t.Patients[i] })}
+		out.Adverse.Terms = append(out.Adverse.Terms, t)
+	}
+	// The pooled curve's steps: at each time, those at risk and the events of every arm.
+	var times []float64
+	events := 0
+	for _, a := range s.Survival.Arms {
+		events += a.Curve.Events
+		for _, st := range a.Curve.Steps {
+			times = append(times, st.Time)
+		}
+	}
+	times = slices.Compact(slices.Sorted(slices.Values(times)))
+	curve := dashboard.ArmCurve{Arm: code, Curve: dashboard.KMCurve{Events: events}}
+	for _, t := range times {
+		step := dashboard.KMStep{Time: t}
+		for _, a := range s.Survival.Arms {
+			for _, st := range a.Curve.Steps {
+				if st.Time >= t {
+					step.AtRisk += st.AtRisk
+					if st.Time == t {
+						step.Events += st.Events
+					}
+					break
+				}
+			}
+		}
+		curve.Curve.Steps = append(curve.Curve.Steps, step)
+	}
+	out.Survival.Arms = []dashboard.ArmCurve{curve}
+	out.Measures = nil
+	for _, m := range s.Measures {
+		mo := m
+		mo.Visits = nil
+		for _, mv := range m.Visits {
+			ao := dashboard.ArmOutcome{Arm: code}
+			for _, x := range mv.Arms {
+				ao.Value.N += x.Value.N
+				ao.Change.N += x.Change.N
+				ao.Responders.Responders += x.Responders.Responders
+			}
+			pv := mv
+			pv.Arms = []dashboard.ArmOutcome{ao}
+			pv.Categories = nil
+			if len(mv.Categories) > 0 {
+				c := dashboard.ArmCategories{Arm: code, Counts: make([]dashboard.Count, len(mv.Categories[0].Counts))}
+				for _, x := range mv.Categories {
+					c.N.N += x.N.N
+					for k := range c.Counts {
+						c.Counts[k].N += x.Counts[k].N
+					}
+				}
+				pv.Categories = []dashboard.ArmCategories{c}
+			}
+			mo.Visits = append(mo.Visits, pv)
+		}
+		out.Measures = append(out.Measures, mo)
+	}
+	return out
 }
