@@ -1,12 +1,15 @@
 package registry
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 
 	"github.com/golang-migrate/migrate/v4"
 	migratepgx "github.com/golang-migrate/migrate/v4/database/pgx/v5"
 	"github.com/golang-migrate/migrate/v4/source/iofs"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 
@@ -88,4 +91,41 @@ func MigrateUp(pool *pgxpool.Pool) error {
 	}
 	defer g.Close()
 	return g.Up()
+}
+
+// LatestSchemaVersion is the number of the newest embedded migration.
+func LatestSchemaVersion() uint {
+	entries, _ := fs.ReadDir(migrations.FS, ".")
+	var latest uint
+	for _, e := range entries {
+		var n uint
+		if _, err := fmt.Sscanf(e.Name(), "%d_", &n); err == nil && n > latest {
+			latest = n
+		}
+	}
+	return latest
+}
+
+// SchemaVersion reads the applied version without needing the right to migrate; 0 when
+// none is, or when the migration is dirty.
+func SchemaVersion(ctx context.Context, db *pgxpool.Pool) (uint, error) {
+	var exists bool
+	if err := db.QueryRow(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&exists); err != nil {
+		return 0, fmt.Errorf("read schema version: %w", err)
+	}
+	if !exists {
+		return 0, nil
+	}
+	var (
+		v     int64
+		dirty bool
+	)
+	err := db.QueryRow(ctx, `SELECT version, dirty FROM schema_migrations LIMIT 1`).Scan(&v, &dirty)
+	if errors.Is(err, pgx.ErrNoRows) || dirty {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read schema version: %w", err)
+	}
+	return uint(v), nil
 }

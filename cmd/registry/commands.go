@@ -51,7 +51,9 @@ func cmdMigrate(ctx context.Context, env *environment, args []string) error {
 	defer g.Close()
 	switch rest[0] {
 	case "up":
-		err = g.Up()
+		if err = g.Up(); err == nil {
+			err = db.grantServerRole(ctx, db.Pool)
+		}
 	case "down":
 		n, convErr := strconv.Atoi(rest[1])
 		if convErr != nil {

@@ -33,10 +33,12 @@ type testRegistry struct {
 }
 
 // newTestRegistry starts the real routes on port 0 against a fresh database seeded with the
-// demo data (seed 1, planned around demoToday).
+// demo data (seed 1, planned around demoToday). It connects as the server's role, as
+// `registry serve` does.
 func newTestRegistry(t testing.TB) *testRegistry {
 	t.Helper()
-	store := registry.NewStore(testdb.New(t))
+	_, server := testdb.Pools(t)
+	store := registry.NewStore(server)
 	store.Clock = func() time.Time { return nurseClock() }
 	logins, err := seed.Demo(context.Background(), store, seed.Options{Seed: 1, Today: demoToday})
 	if err != nil {

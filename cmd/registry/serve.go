@@ -36,6 +36,7 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	idle := fs.Duration("session-idle", envDuration(env, "REGISTRY_SESSION_IDLE", 30*time.Minute), "sign out after this long without a request")
 	fs.IntVar(&cfg.smallCell, "small-cell", envInt(env, "REGISTRY_SMALL_CELL", 5), "researchers see counts of fewer patients than this as suppressed")
 	security := addSecurityFlags(fs, env)
+	allowOwner := fs.Bool("allow-owner-role", env.getenv("REGISTRY_ALLOW_OWNER_ROLE") == "1", "serve even when the database role could rewrite the audit trail (a superuser or its owner)")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -58,6 +59,9 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if err := checkServerRole(ctx, db, *allowOwner, logger); err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {

@@ -27,6 +27,10 @@ const (
 	User = "registry"
 	// Database is the database Start creates for the registry.
 	Database = "registry"
+	// ServerUser is the role Start creates for the web server and the commands that only
+	// write data: not a superuser and owning nothing, so it cannot rewrite the audit trail.
+	// The migrations run as User, who owns the schema.
+	ServerUser = "registry_server"
 
 	port = "5432" // only names the socket file; there is no TCP listener
 	// maxSocketPath is the longest socket path the kernel takes (sun_path
@@ -165,6 +169,9 @@ func (s *Server) start(ctx context.Context) error {
 		return err
 	}
 	if err := s.ensureDatabase(ctx, Database); err != nil {
+		return err
+	}
+	if err := s.ensureServerRole(ctx); err != nil {
 		return err
 	}
 	s.logger.Info("private PostgreSQL ready", "folder", s.dir, "socket", s.socketDir, "pid", s.cmd.Process.Pid)
@@ -319,15 +326,42 @@ func (s *Server) ensureDatabase(ctx context.Context, dbname string) error {
 	return nil
 }
 
+// ensureServerRole creates ServerUser if missing: it may log in and nothing else; the
+// registry grants it its rights on the tables after each migration.
+func (s *Server) ensureServerRole(ctx context.Context) error {
+	conn, err := pgx.Connect(ctx, s.URL("postgres"))
+	if err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	_, err = conn.Exec(ctx, `DO $$ BEGIN
+		CREATE ROLE `+ServerUser+` LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
+	EXCEPTION WHEN duplicate_object THEN NULL;
+	END $$`)
+	if err != nil {
+		return fmt.Errorf("create role %s: %w", ServerUser, err)
+	}
+	return nil
+}
+
 // URL returns a pgx connection string for database dbname as User over the
 // server's socket. Every part is explicit so PG* environment variables
 // cannot redirect it.
 func (s *Server) URL(dbname string) string {
+	return s.urlAs(dbname, User)
+}
+
+// ServerURL is URL for ServerUser.
+func (s *Server) ServerURL(dbname string) string {
+	return s.urlAs(dbname, ServerUser)
+}
+
+func (s *Server) urlAs(dbname, user string) string {
 	return strings.Join([]string{
 		"host=" + quoteValue(s.socketDir),
 		"port=" + port,
 		"dbname=" + quoteValue(dbname),
-		"user=" + User,
+		"user=" + user,
 		"sslmode=disable",
 	}, " ")
 }

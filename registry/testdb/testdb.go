@@ -28,8 +28,12 @@ var (
 	dataDir  string
 	baseURL  string // a connection string to the server's maintenance database
 	template string
-	counter  atomic.Int64
-	clones   []string
+	// serverRole is the role the server connects as, granted its rights in the template;
+	// serverConn is how it logs in, as key=value parts added to a connection string.
+	serverRole string
+	serverConn string
+	counter    atomic.Int64
+	clones     []string
 )
 
 // Main runs a test package's tests against a migrated template and cleans up after:
@@ -132,7 +136,62 @@ func prepare() error {
 		return err
 	}
 	defer pool.Close()
-	return registry.MigrateUp(pool)
+	if err := registry.MigrateUp(pool); err != nil {
+		return err
+	}
+	if err := makeServerRole(); err != nil {
+		return err
+	}
+	return registry.GrantServerRole(ctx, pool, serverRole)
+}
+
+// makeServerRole has the private cluster's server role, or creates one with a password
+// on the server of REGISTRY_TEST_DATABASE_URL (which then needs CREATEROLE).
+func makeServerRole() error {
+	if server != nil {
+		serverRole, serverConn = localpg.ServerUser, "user="+localpg.ServerUser
+		return nil
+	}
+	password := fmt.Sprintf("test-%d-%d", os.Getpid(), time.Now().UnixNano())
+	serverRole = "registry_test_server"
+	err := adminExec(`DO $$ BEGIN
+		CREATE ROLE registry_test_server LOGIN;
+	EXCEPTION WHEN duplicate_object THEN NULL;
+	END $$`)
+	if err == nil {
+		err = adminExec(`ALTER ROLE registry_test_server LOGIN NOSUPERUSER PASSWORD '` + password + `'`)
+	}
+	if err != nil {
+		return fmt.Errorf("create the server role registry_test_server (the role of REGISTRY_TEST_DATABASE_URL needs CREATEROLE): %w", err)
+	}
+	serverConn = "user=registry_test_server password=" + password
+	return nil
+}
+
+// Roles returns the connection strings of a fresh, migrated database for one test: as the
+// schema's owner (a superuser on the private cluster) and as the server's role, which may
+// only read and append to the audit trail and owns nothing.
+func Roles(t testing.TB) (owner, server string) {
+	t.Helper()
+	owner = URL(t)
+	return owner, withParts(toKeyValue(owner), serverConn)
+}
+
+// Pools returns pools on a fresh, migrated database for one test: as its owner and as the
+// server's role.
+func Pools(t testing.TB) (owner, server *pgxpool.Pool) {
+	t.Helper()
+	ownerURL, serverURL := Roles(t)
+	var err error
+	if owner, err = pgxpool.New(context.Background(), ownerURL); err != nil {
+		t.Fatalf("connect test database: %v", err)
+	}
+	t.Cleanup(owner.Close)
+	if server, err = pgxpool.New(context.Background(), serverURL); err != nil {
+		t.Fatalf("connect test database: %v", err)
+	}
+	t.Cleanup(server.Close)
+	return owner, server
 }
 
 func adminExec(sql string) error {
@@ -179,6 +238,43 @@ func withDatabase(conn, db string) string {
 		}
 	}
 	return strings.Join(append(parts, "dbname="+db), " ")
+}
+
+// toKeyValue turns a postgres:// URL into the key=value form (pgx takes both).
+func toKeyValue(conn string) string {
+	if !strings.HasPrefix(conn, "postgres://") && !strings.HasPrefix(conn, "postgresql://") {
+		return conn
+	}
+	u, err := url.Parse(conn)
+	if err != nil {
+		return conn
+	}
+	quote := func(v string) string { return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(v) + "'" }
+	var parts []string
+	if h := u.Hostname(); h != "" {
+		parts = append(parts, "host="+quote(h))
+	}
+	if p := u.Port(); p != "" {
+		parts = append(parts, "port="+p)
+	}
+	if u.User != nil {
+		parts = append(parts, "user="+quote(u.User.Username()))
+		if p, ok := u.User.Password(); ok {
+			parts = append(parts, "password="+quote(p))
+		}
+	}
+	parts = append(parts, "dbname="+quote(strings.TrimPrefix(u.Path, "/")))
+	for k, vs := range u.Query() {
+		for _, v := range vs {
+			parts = append(parts, k+"="+quote(v))
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// withParts appends key=value parts, which override earlier ones of the same key.
+func withParts(conn, parts string) string {
+	return conn + " " + parts
 }
 
 func redact(conn string) string {
