@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"regexp"
+	"slices"
+	"strings"
 
 	"github.com/golang-migrate/migrate/v4"
 	migratepgx "github.com/golang-migrate/migrate/v4/database/pgx/v5"
@@ -18,7 +21,8 @@ import (
 
 // Migrator applies the embedded migrations to one database.
 type Migrator struct {
-	m *migrate.Migrate
+	m    *migrate.Migrate
+	pool *pgxpool.Pool
 }
 
 // NewMigrator prepares the embedded migrations for the database behind pool. Close it after.
@@ -38,7 +42,7 @@ func NewMigrator(pool *pgxpool.Pool) (*Migrator, error) {
 		db.Close()
 		return nil, fmt.Errorf("prepare migrations: %w", err)
 	}
-	return &Migrator{m: m}, nil
+	return &Migrator{m: m, pool: pool}, nil
 }
 
 // Up applies every migration not yet applied.
@@ -128,4 +132,136 @@ func SchemaVersion(ctx context.Context, db *pgxpool.Pool) (uint, error) {
 		return 0, fmt.Errorf("read schema version: %w", err)
 	}
 	return uint(v), nil
+}
+
+// DataLoss is what rolling back would drop that holds rows: a table, or columns of one.
+type DataLoss struct {
+	Table   string
+	Columns []string // empty: the whole table
+	Rows    int64
+}
+
+func (l DataLoss) String() string {
+	if len(l.Columns) == 0 {
+		return fmt.Sprintf("table %s (%d rows)", l.Table, l.Rows)
+	}
+	return fmt.Sprintf("%s of table %s (%d rows)", strings.Join(l.Columns, ", "), l.Table, l.Rows)
+}
+
+var (
+	dropTableRE  = regexp.MustCompile(`(?is)\bDROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?([^;]+?)(?:\s+(?:CASCADE|RESTRICT))?\s*;`)
+	alterTableRE = regexp.MustCompile(`(?is)\bALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(\w+)\s+([^;]*?\bDROP\s+COLUMN\b[^;]*);`)
+	dropColumnRE = regexp.MustCompile(`(?is)\bDROP\s+COLUMN\s+(?:IF\s+EXISTS\s+)?(\w+)`)
+)
+
+// DownLoss reads the down migrations that `Down(n)` would run and returns the tables they
+// drop that hold rows, and the dropped columns that hold values, with their row counts.
+func (g *Migrator) DownLoss(ctx context.Context, n int) ([]DataLoss, error) {
+	v, _, err := g.Version()
+	if err != nil {
+		return nil, err
+	}
+	var losses []DataLoss
+	seen := map[string]bool{}
+	for _, version := range appliedVersions(v, n) {
+		sql, err := downSQL(version)
+		if err != nil {
+			return nil, err
+		}
+		sql = stripSQLComments(sql)
+		for _, m := range dropTableRE.FindAllStringSubmatch(sql, -1) {
+			for _, name := range strings.Split(m[1], ",") {
+				name = strings.TrimSpace(name)
+				if seen[name] {
+					continue
+				}
+				seen[name] = true
+				rows, err := g.countRows(ctx, name, "")
+				if err != nil {
+					return nil, err
+				}
+				if rows > 0 {
+					losses = append(losses, DataLoss{Table: name, Rows: rows})
+				}
+			}
+		}
+		for _, m := range alterTableRE.FindAllStringSubmatch(sql, -1) {
+			table := m[1]
+			if seen[table] {
+				continue
+			}
+			var cols []string
+			var rows int64
+			for _, c := range dropColumnRE.FindAllStringSubmatch(m[2], -1) {
+				n, err := g.countRows(ctx, table, c[1])
+				if err != nil {
+					return nil, err
+				}
+				if n > 0 {
+					cols = append(cols, c[1])
+					rows = max(rows, n)
+				}
+			}
+			if len(cols) > 0 {
+				losses = append(losses, DataLoss{Table: table, Columns: cols, Rows: rows})
+			}
+		}
+	}
+	return losses, nil
+}
+
+// countRows counts a table's rows, or those where column is not NULL; 0 when the table or
+// column does not exist.
+func (g *Migrator) countRows(ctx context.Context, table, column string) (int64, error) {
+	var exists bool
+	err := g.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM information_schema.columns
+		WHERE table_schema = current_schema() AND table_name = $1 AND ($2 = '' OR column_name = $2))`, table, column).Scan(&exists)
+	if err != nil || !exists {
+		return 0, err
+	}
+	q := `SELECT count(*) FROM ` + pgx.Identifier{table}.Sanitize()
+	if column != "" {
+		q += ` WHERE ` + pgx.Identifier{column}.Sanitize() + ` IS NOT NULL`
+	}
+	var rows int64
+	if err := g.pool.QueryRow(ctx, q).Scan(&rows); err != nil {
+		return 0, fmt.Errorf("count rows of %s: %w", table, err)
+	}
+	return rows, nil
+}
+
+// appliedVersions returns the n newest embedded versions up to v, newest first.
+func appliedVersions(v uint, n int) []uint {
+	entries, _ := fs.ReadDir(migrations.FS, ".")
+	var versions []uint
+	for _, e := range entries {
+		var x uint
+		if _, err := fmt.Sscanf(e.Name(), "%d_", &x); err == nil && x <= v && strings.HasSuffix(e.Name(), ".down.sql") {
+			versions = append(versions, x)
+		}
+	}
+	slices.Sort(versions)
+	slices.Reverse(versions)
+	return versions[:min(n, len(versions))]
+}
+
+func downSQL(version uint) (string, error) {
+	matches, err := fs.Glob(migrations.FS, fmt.Sprintf("%04d_*.down.sql", version))
+	if err != nil || len(matches) != 1 {
+		return "", fmt.Errorf("find down migration %d: %v", version, err)
+	}
+	b, err := fs.ReadFile(migrations.FS, matches[0])
+	return string(b), err
+}
+
+func stripSQLComments(sql string) string {
+	var b strings.Builder
+	for _, line := range strings.Split(sql, "\n") {
+		if i := strings.Index(line, "--"); i >= 0 {
+			line = line[:i]
+		}
+		b.WriteString(line)
+		b.WriteByte('\n')
+	}
+	return b.String()
 }

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -14,6 +16,8 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"outcomereg/migrations"
+	"outcomereg/registry"
 	"outcomereg/registry/testdb"
 )
 
@@ -140,5 +144,30 @@ func TestAuditVerifyAndExportCommands(t *testing.T) {
 	out, _, err = runCmd(t, env, "", "audit", "verify")
 	if err == nil || !strings.Contains(err.Error(), "seq 2 is missing") || !strings.Contains(out, "NOT intact") {
 		t.Fatalf("verify after a deletion: %q %v, want a failure naming seq 2", out, err)
+	}
+}
+
+// TestMigrateDownRefusesToDropData: rolling back over tables or columns that hold data
+// needs --force, and the refusal lists what would be lost and changes nothing.
+func TestMigrateDownRefusesToDropData(t *testing.T) {
+	owner, server := testdb.Roles(t)
+	env := map[string]string{"REGISTRY_DATABASE_URL": server, "REGISTRY_MIGRATE_URL": owner}
+	if out, _, err := runCmd(t, env, "a long enough password\n", "user", "add", "--email", "a@x.se", "--role", "admin"); err != nil {
+		t.Fatalf("user add: %q %v", out, err)
+	}
+	latest := fmt.Sprint(registry.LatestSchemaVersion())
+	downs, _ := fs.Glob(migrations.FS, "*.down.sql")
+	all := fmt.Sprint(len(downs))
+	_, _, err := runCmd(t, env, "", "migrate", "down", all)
+	for _, want := range []string{"table audit_log (1 rows)", "table users (1 rows)", "table audit_chain (1 rows)", "--force", "Nothing was changed"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("migrate down %s: %v, want a refusal naming %q", all, err, want)
+		}
+	}
+	if out, _, err := runCmd(t, env, "", "migrate", "version"); err != nil || !strings.Contains(out, "schema version "+latest) {
+		t.Fatalf("after the refusals: %q %v, want version %s", out, err, latest)
+	}
+	if out, _, err := runCmd(t, env, "", "migrate", "down", all, "--force"); err != nil || !strings.Contains(out, "schema version 0") {
+		t.Fatalf("migrate down --force: %q %v", out, err)
 	}
 }

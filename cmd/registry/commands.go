@@ -29,8 +29,9 @@ func newFlags(env *environment, name, synopsis string) *flag.FlagSet {
 
 // cmdMigrate: registry migrate up | down N | version.
 func cmdMigrate(ctx context.Context, env *environment, args []string) error {
-	fs := newFlags(env, "migrate", "migrate up | down N | version")
+	fs := newFlags(env, "migrate", "migrate up | down N [--force] | version")
 	dataDir := dataDirFlag(fs, env)
+	force := fs.Bool("force", false, "down: roll back even when that drops tables or columns holding data")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -59,6 +60,20 @@ func cmdMigrate(ctx context.Context, env *environment, args []string) error {
 		if convErr != nil {
 			fs.Usage()
 			return usageError{fmt.Errorf("migrate down needs a number of steps, got %q", rest[1])}
+		}
+		if n > 0 && !*force {
+			losses, lossErr := g.DownLoss(ctx, n)
+			if lossErr != nil {
+				return lossErr
+			}
+			if len(losses) > 0 {
+				what := make([]string, len(losses))
+				for i, l := range losses {
+					what[i] = l.String()
+				}
+				return registry.Errorf(registry.ECONFLICT, "migrate down %d would drop data: %s. Nothing was changed; "+
+					"make a backup (registry backup --out FILE), then add --force to roll back anyway", n, strings.Join(what, "; "))
+			}
 		}
 		err = g.Down(n)
 	case "version":

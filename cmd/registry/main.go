@@ -45,7 +45,7 @@ const usage = `registry: the outcome registry
 
 Usage:
   registry serve   [--addr 127.0.0.1:8080] [--data-dir DIR]   run the web server
-  registry migrate up | down N | version                      apply or roll back the schema
+  registry migrate up | down N [--force] | version            apply or roll back the schema
   registry seed    --demo | --patients N --study CODE [--seed S]
   registry user    add --email E --role ROLE [--site CODE]... (password on stdin)
   registry user    list | disable | enable | reset-password --email E

@@ -35,7 +35,8 @@ func TestBinaryServesChartsFromAnyFolder(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "serve", "--addr", "127.0.0.1:0")
 	cmd.Dir = empty
-	cmd.Env = append(os.Environ(), "REGISTRY_DATABASE_URL="+testdb.URL(t))
+	owner, server := testdb.Roles(t)
+	cmd.Env = append(os.Environ(), "REGISTRY_DATABASE_URL="+server, "REGISTRY_MIGRATE_URL="+owner)
 	stdout, _ := cmd.StdoutPipe()
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
