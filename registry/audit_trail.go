@@ -26,6 +26,7 @@ type AuditFilter struct {
 	PatientID int64     // 0: every patient of the study
 	From, To  time.Time // days, both included; zero for open
 	Actor     string    // email or name of who did it; "" for everyone
+	Views     bool      // include the rows that only record a page being read
 	Limit     int
 	// Viewer is who reads the trail: what they may not see is left out (see redactAudit).
 	Viewer *User
@@ -56,8 +57,9 @@ func (s *Store) AuditTrail(ctx context.Context, f AuditFilter) ([]AuditRow, erro
 		  AND ($3::timestamptz IS NULL OR l.at >= $3)
 		  AND ($4::timestamptz IS NULL OR l.at < $4)
 		  AND ($5 = '' OR lower(l.actor) = lower($5))
+		  AND ($8 OR l.action <> 'view')
 		ORDER BY l.at DESC, l.id DESC
-		LIMIT $6`, f.StudyID, f.PatientID, from, to, f.Actor, f.Limit, viewerID(f.Viewer))
+		LIMIT $6`, f.StudyID, f.PatientID, from, to, f.Actor, f.Limit, viewerID(f.Viewer), f.Views)
 	if err != nil {
 		return nil, fmt.Errorf("audit trail: %w", err)
 	}

@@ -13,8 +13,8 @@ import (
 // its field, not an error page.
 func auditFilterFrom(r *http.Request) (registry.AuditFilter, views.AuditFilterForm, views.FormErrors) {
 	q := r.URL.Query()
-	form := views.AuditFilterForm{From: q.Get("from"), To: q.Get("to"), User: strings.TrimSpace(q.Get("user"))}
-	f := registry.AuditFilter{Actor: form.User}
+	form := views.AuditFilterForm{From: q.Get("from"), To: q.Get("to"), User: strings.TrimSpace(q.Get("user")), Views: q.Get("views") == "1"}
+	f := registry.AuditFilter{Actor: form.User, Views: form.Views}
 	errs := views.FormErrors{Fields: map[string]string{}}
 	for _, d := range []struct {
 		field, value string
@@ -42,6 +42,10 @@ func (a *app) patientAuditPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	p, err := a.store.Patient(ctx, userOf(r), r.PathValue("code"), r.PathValue("number"))
 	if err != nil {
+		a.failTranslated(w, r, err)
+		return
+	}
+	if err := a.store.LogView(ctx, userOf(r), p, registry.PagePatientAudit, ""); err != nil {
 		a.failTranslated(w, r, err)
 		return
 	}

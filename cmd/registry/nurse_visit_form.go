@@ -15,6 +15,10 @@ func (a *app) visitForm(w http.ResponseWriter, r *http.Request) {
 		a.failTranslated(w, r, err)
 		return
 	}
+	if err := a.store.LogView(r.Context(), userOf(r), f.Patient, registry.PageVisitForm, f.Visit.Code); err != nil {
+		a.failTranslated(w, r, err)
+		return
+	}
 	in := registry.VisitInput{State: registry.StateDone, Date: f.Patient.Today(nurseClock()).Format("2006-01-02")}
 	if f.Recorded != nil {
 		in = f.Recorded.Input()
