@@ -57,13 +57,26 @@ type Server struct {
 	logger    *slog.Logger
 	lock      *folderLock
 
+	// The running postmaster. Start sets them, then only the supervisor replaces
+	// them when it restarts PostgreSQL; Stop waits for the supervisor to end first.
 	cmd     *exec.Cmd
 	exited  chan struct{} // closed once cmd has been waited for
 	waitErr error         // cmd's exit status, valid after exited is closed
 
+	stopping   chan struct{} // closed by Stop
+	supervised chan struct{} // closed when the supervisor has ended; nil without one
+
 	stopOnce sync.Once
 	stopErr  error
 }
+
+// How the supervisor waits before restarting a postmaster that died: doubling from
+// restartBackoffMin up to restartBackoffMax, and from the minimum again once a run lasted
+// a minute.
+var (
+	restartBackoffMin = 500 * time.Millisecond
+	restartBackoffMax = 30 * time.Second
+)
 
 // Start runs PostgreSQL on the cluster in dir/pgdata, creating the cluster and
 // the "registry" database the first time, and returns once it accepts
@@ -82,7 +95,70 @@ func Start(ctx context.Context, dir string, logger *slog.Logger) (*Server, error
 		s.abort()
 		return nil, fmt.Errorf("start postgres in %s: %w", s.dir, err)
 	}
+	s.supervised = make(chan struct{})
+	go s.supervise()
 	return s, nil
+}
+
+// supervise restarts PostgreSQL when it dies on its own (killed, or a PANIC such as a
+// full disk), with back-off, until Stop. Connections fail while it is down and work
+// again once it is back: pools reconnect by themselves.
+func (s *Server) supervise() {
+	defer close(s.supervised)
+	backoff := restartBackoffMin
+	for {
+		started := time.Now()
+		select {
+		case <-s.stopping:
+			return
+		case <-s.exited:
+		}
+		if time.Since(started) > time.Minute {
+			backoff = restartBackoffMin
+		}
+		s.logger.Error("private PostgreSQL stopped on its own; restarting it", "folder", s.dir,
+			"status", fmt.Sprint(s.waitErr), "retry_in", backoff.String(), "log", s.logPath)
+		for {
+			select {
+			case <-s.stopping:
+				return
+			case <-time.After(backoff):
+			}
+			err := s.restart()
+			if err == nil {
+				s.logger.Info("private PostgreSQL restarted", "folder", s.dir, "pid", s.cmd.Process.Pid)
+				break
+			}
+			backoff = min(2*backoff, restartBackoffMax)
+			s.logger.Error("restarting private PostgreSQL failed; trying again", "folder", s.dir, "err", err, "retry_in", backoff.String())
+		}
+	}
+}
+
+// restart launches the postmaster again and waits until it accepts connections (or Stop).
+func (s *Server) restart() error {
+	if !s.hasExited() { // a start that timed out last time
+		s.cmd.Process.Kill()
+		<-s.exited
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case <-s.stopping:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	// Backends of the killed postmaster may still hold its shared memory: then the new
+	// one exits at once, and the next attempt, later, succeeds.
+	if err := stopStalePostmaster(s.pgdata, s.logger); err != nil {
+		return err
+	}
+	if err := s.launch(); err != nil {
+		return err
+	}
+	return s.waitReady(ctx)
 }
 
 // newServer resolves binaries, the account and the folders, and takes the
@@ -96,12 +172,13 @@ func newServer(dir string, logger *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		dir:     dir,
-		pgdata:  filepath.Join(dir, "pgdata"),
-		logPath: filepath.Join(dir, "postgres.log"),
-		bins:    bins,
-		logger:  logger,
-		exited:  make(chan struct{}),
+		dir:      dir,
+		pgdata:   filepath.Join(dir, "pgdata"),
+		logPath:  filepath.Join(dir, "postgres.log"),
+		bins:     bins,
+		logger:   logger,
+		exited:   make(chan struct{}),
+		stopping: make(chan struct{}),
 	}
 	s.socketDir, s.tmpSocket = socketDirFor(dir)
 	if s.acct, err = serverAccount(s.pgdata); err != nil {
@@ -249,9 +326,11 @@ func (s *Server) launch() error {
 	if err := s.cmd.Start(); err != nil {
 		return fmt.Errorf("run %s: %w", s.bins.postgres, err)
 	}
+	cmd, exited := s.cmd, make(chan struct{})
+	s.exited = exited
 	go func() {
-		s.waitErr = s.cmd.Wait()
-		close(s.exited)
+		s.waitErr = cmd.Wait()
+		close(exited)
 	}()
 	return nil
 }
@@ -376,6 +455,10 @@ func quoteValue(v string) string {
 // Later calls return the first call's result.
 func (s *Server) Stop() error {
 	s.stopOnce.Do(func() {
+		close(s.stopping)
+		if s.supervised != nil {
+			<-s.supervised
+		}
 		s.logger.Info("stopping private PostgreSQL", "folder", s.dir)
 		s.stopErr = s.terminate()
 		s.cleanup()
