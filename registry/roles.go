@@ -14,7 +14,8 @@ import (
 // only read and append to the audit trail, only read the chain's head and the schema
 // version, and owns nothing, so it can neither alter a table nor disable a trigger. It runs
 // as the schema's owner after every migration, so tables a later migration adds are
-// covered too. It is idempotent.
+// covered too. It is idempotent, and one transaction: a server running meanwhile never
+// sees its rights revoked half-way.
 func GrantServerRole(ctx context.Context, owner *pgxpool.Pool, role string) error {
 	r := pgx.Identifier{role}.Sanitize()
 	var db string
@@ -32,10 +33,22 @@ func GrantServerRole(ctx context.Context, owner *pgxpool.Pool, role string) erro
 		`GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO ` + r,
 		`REVOKE EXECUTE ON FUNCTION audit_log_chain(), audit_log_chain_head() FROM ` + r,
 	}
+	tx, err := owner.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("grant to %s: %w", role, err)
+	}
+	defer tx.Rollback(ctx)
+	// Two commands granting at once would otherwise update the same catalog rows.
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('registry: grant the server role', 0))`); err != nil {
+		return fmt.Errorf("grant to %s: %w", role, err)
+	}
 	for _, s := range stmts {
-		if _, err := owner.Exec(ctx, s); err != nil {
+		if _, err := tx.Exec(ctx, s); err != nil {
 			return fmt.Errorf("grant to %s: %s: %w", role, s, err)
 		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("grant to %s: %w", role, err)
 	}
 	return nil
 }
