@@ -220,3 +220,52 @@ func TestAuditChainOverExistingRows(t *testing.T) {
 		t.Fatalf("after migrating rows written before the chain: %+v, want 6 intact rows", st)
 	}
 }
+
+// TestGrantWhileServing: every command grants the server's role its rights after
+// migrating; a server reading meanwhile must never be refused, and two grants at once must
+// not fail.
+func TestGrantWhileServing(t *testing.T) {
+	ctx := context.Background()
+	owner, server := testdb.Pools(t)
+	var role string
+	if err := server.QueryRow(ctx, `SELECT current_user`).Scan(&role); err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(readErr)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			var n int
+			if err := server.QueryRow(ctx, `SELECT count(*) FROM patients`).Scan(&n); err != nil {
+				readErr <- err
+				return
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	grantErr := make(chan error, 20)
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			grantErr <- registry.GrantServerRole(ctx, owner, role)
+		}()
+	}
+	wg.Wait()
+	close(stop)
+	close(grantErr)
+	for err := range grantErr {
+		if err != nil {
+			t.Fatalf("grant: %v", err)
+		}
+	}
+	if err := <-readErr; err != nil {
+		t.Fatalf("the server was refused while the owner granted: %v", err)
+	}
+}
