@@ -21,9 +21,9 @@ import (
 	"outcomereg/registry/testdb"
 )
 
-// startServe runs `registry serve` on port 0 with env and returns its address, or the error
+// startServeWith runs `registry serve` on port 0 with env and returns its address, or the error
 // it ended with before listening.
-func startServe(t *testing.T, env map[string]string, args ...string) (string, error) {
+func startServeWith(t *testing.T, env map[string]string, args ...string) (string, error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	stdoutR, stdoutW := io.Pipe()
@@ -78,18 +78,18 @@ func startServe(t *testing.T, env map[string]string, args ...string) (string, er
 // with the owner's connection for the migrations, it serves.
 func TestServeRefusesARoleThatCouldRewriteTheAuditTrail(t *testing.T) {
 	owner, server := testdb.Roles(t)
-	_, err := startServe(t, map[string]string{"REGISTRY_DATABASE_URL": owner})
+	_, err := startServeWith(t, map[string]string{"REGISTRY_DATABASE_URL": owner})
 	if err == nil || !strings.Contains(err.Error(), "superuser") || !strings.Contains(err.Error(), "--allow-owner-role") ||
 		!strings.Contains(err.Error(), "REGISTRY_MIGRATE_URL") {
 		t.Fatalf("serve as a superuser: err = %v, want a refusal naming the way out", err)
 	}
-	if _, err := startServe(t, map[string]string{"REGISTRY_DATABASE_URL": owner}, "--allow-owner-role"); err != nil {
+	if _, err := startServeWith(t, map[string]string{"REGISTRY_DATABASE_URL": owner}, "--allow-owner-role"); err != nil {
 		t.Fatalf("serve --allow-owner-role: %v", err)
 	}
-	if _, err := startServe(t, map[string]string{"REGISTRY_DATABASE_URL": owner, "REGISTRY_ALLOW_OWNER_ROLE": "1"}); err != nil {
+	if _, err := startServeWith(t, map[string]string{"REGISTRY_DATABASE_URL": owner, "REGISTRY_ALLOW_OWNER_ROLE": "1"}); err != nil {
 		t.Fatalf("serve with REGISTRY_ALLOW_OWNER_ROLE=1: %v", err)
 	}
-	addr, err := startServe(t, map[string]string{"REGISTRY_DATABASE_URL": server, "REGISTRY_MIGRATE_URL": owner})
+	addr, err := startServeWith(t, map[string]string{"REGISTRY_DATABASE_URL": server, "REGISTRY_MIGRATE_URL": owner})
 	if err != nil {
 		t.Fatalf("serve as the server's role: %v", err)
 	}
@@ -99,7 +99,7 @@ func TestServeRefusesARoleThatCouldRewriteTheAuditTrail(t *testing.T) {
 	}
 	resp.Body.Close()
 	// Without the owner's connection the server's role cannot migrate, but needs not.
-	if _, err := startServe(t, map[string]string{"REGISTRY_DATABASE_URL": server}); err != nil {
+	if _, err := startServeWith(t, map[string]string{"REGISTRY_DATABASE_URL": server}); err != nil {
 		t.Fatalf("serve as the server's role on a current schema: %v", err)
 	}
 }

@@ -13,7 +13,7 @@ import (
 func TestEmbeddedPostgresRestartsAfterAKill(t *testing.T) {
 	dir := dataDir(t)
 	env := map[string]string{}
-	addr, err := startServe(t, env, "--data-dir", dir)
+	addr, err := startServeWith(t, env, "--data-dir", dir)
 	if err != nil {
 		t.Fatal(err)
 	}
