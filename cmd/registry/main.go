@@ -56,7 +56,7 @@ Usage:
   registry import  --study CODE --table TABLE FILE
   registry backup  --out FILE                                  while the server runs
   registry restore [--force] FILE                              into an empty database
-  registry audit   verify | export --out FILE                 check the audit trail's hash chain, or archive it
+  registry audit   verify [--against FILE] | export --out FILE   check the audit trail's hash chain, or archive it
 
 Every command takes --data-dir DIR (default ./.registry, or REGISTRY_DATA_DIR): the folder
 of the registry's own PostgreSQL, used when REGISTRY_DATABASE_URL is not set.
