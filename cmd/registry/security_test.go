@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -268,5 +269,42 @@ func TestConcurrentSignInBurst(t *testing.T) {
 	tr.store.DB.QueryRow(t.Context(), `SELECT count(*) FROM audit_log WHERE action = 'login_failed'`).Scan(&checked)
 	if counts[http.StatusUnauthorized] > 5 || checked > 5 || counts[http.StatusUnauthorized]+counts[http.StatusTooManyRequests] != n {
 		t.Fatalf("answers %v, %d passwords checked; want at most 5 checked and the rest 429", counts, checked)
+	}
+}
+
+// The client address: the peer, unless the peer is a trusted proxy; then the right-most
+// X-Forwarded-For entry that is not a trusted proxy. Entries to the left of an untrusted
+// one, and broken entries, are the client's own claims.
+func TestClientAddress(t *testing.T) {
+	proxies, err := parseTrustedProxies("10.0.0.0/8, 192.168.1.1 ,::1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &app{cfg: config{trustedProxies: proxies}}
+	for _, tc := range []struct{ peer, xff, want string }{
+		{"203.0.113.7:5000", "", "203.0.113.7"},
+		{"203.0.113.7:5000", "198.51.100.1", "203.0.113.7"}, // not from a proxy: ignored
+		{"10.1.2.3:5000", "198.51.100.1", "198.51.100.1"},
+		{"10.1.2.3:5000", "1.2.3.4, 198.51.100.1", "198.51.100.1"},  // the client wrote 1.2.3.4
+		{"10.1.2.3:5000", "198.51.100.1, 10.9.9.9", "198.51.100.1"}, // two proxies
+		{"192.168.1.1:80", "garbage, 198.51.100.2", "198.51.100.2"},
+		{"10.1.2.3:5000", "198.51.100.1, garbage", "10.1.2.3"},
+		{"10.1.2.3:5000", "", "10.1.2.3"},
+		{"[::1]:5000", "2001:db8::5", "2001:db8::5"},
+		{"[::ffff:10.0.0.1]:5000", "198.51.100.3", "198.51.100.3"},
+	} {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.RemoteAddr = tc.peer
+		if tc.xff != "" {
+			r.Header.Set("X-Forwarded-For", tc.xff)
+		}
+		if got := a.clientAddress(r); got != tc.want {
+			t.Errorf("peer %s, X-Forwarded-For %q: %s, want %s", tc.peer, tc.xff, got, tc.want)
+		}
+	}
+	for _, bad := range []string{"10.0.0.0/33", "nonsense", "10.0.0.1/8/8"} {
+		if _, err := parseTrustedProxies(bad); err == nil {
+			t.Errorf("--trusted-proxies %q accepted", bad)
+		}
 	}
 }
