@@ -45,6 +45,15 @@ func TestBackupRestore(t *testing.T) {
 		t.Fatalf("restore: %q %v", out, err)
 	}
 	compareCounts(t, "restore", want, rowCounts(t, dst))
+	// The audit trail came back whole: the same rows chained to the same last hash, and the
+	// restore said it verified.
+	srcChain, dstChain := auditChain(t, src), auditChain(t, dst)
+	if srcChain.Rows == 0 || srcChain.Rows != dstChain.Rows || srcChain.LastHash != dstChain.LastHash || dstChain.Break != nil {
+		t.Errorf("audit chain after restore: %+v, before: %+v", dstChain, srcChain)
+	}
+	if !strings.Contains(out, "Audit trail: intact") {
+		t.Errorf("the restore did not report the audit chain: %q", out)
+	}
 	// The rebuilt cells hold the same figures as the backed-up ones.
 	if a, b := cellSums(t, src), cellSums(t, dst); a != b {
 		t.Errorf("dashboard cells after restore: %s, before: %s", b, a)
@@ -66,6 +75,23 @@ func TestBackupRestore(t *testing.T) {
 		t.Fatalf("restore --force: %q %v", out, err)
 	}
 	compareCounts(t, "restore --force", want, rowCounts(t, dst))
+
+	// A backup of a trail changed behind the database's back restores, but the restore says
+	// the trail does not verify.
+	tampered := connect(t, src)
+	if _, err := tampered.Exec(ctx, `SET session_replication_role = replica`); err == nil {
+		if _, err := tampered.Exec(ctx, `UPDATE audit_log SET reason = 'rewritten' WHERE id = (SELECT min(id) FROM audit_log)`); err != nil {
+			t.Fatalf("tamper: %v", err)
+		}
+		tampered.Close()
+		runCmd(t, srcEnv, "", "backup", "--out", file)
+		_, _, err = runCmd(t, map[string]string{"REGISTRY_DATABASE_URL": testdb.Empty(t)}, "", "restore", file)
+		if err == nil || !strings.Contains(err.Error(), "does not verify") {
+			t.Errorf("restore of a tampered trail: %v", err)
+		}
+	} else {
+		t.Logf("no superuser to tamper with the trail: %v", err)
+	}
 
 	bad := filepath.Join(t.TempDir(), "notes.txt")
 	os.WriteFile(bad, []byte("not a backup\n"), 0o644)
@@ -106,6 +132,17 @@ func compareCounts(t *testing.T, what string, want, got map[string]int64) {
 			t.Errorf("%s: %s has %d rows, want %d", what, table, got[table], n)
 		}
 	}
+}
+
+func auditChain(t *testing.T, url string) registry.AuditChainStatus {
+	t.Helper()
+	pool := connect(t, url)
+	defer pool.Close()
+	st, err := registry.NewStore(pool).VerifyAuditChain(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
 }
 
 // cellSums sums what the dashboards read from the cells.
