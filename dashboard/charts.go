@@ -123,7 +123,11 @@ func MeansChart(id string, m MeasureOutcome, arms []ArmInfo, xLabel, yLabel stri
 // ("" for none).
 func DifferenceChart(id string, m MeasureOutcome, mainVisit, xLabel, yLabel, label, mainLabel string) Chart {
 	line := charts.NewLine()
-	line.SetGlobalOptions(axes(id, "300px", xLabel, yLabel, []string{label})...)
+	legend := []string{label}
+	if mainVisit != "" {
+		legend = append(legend, mainLabel)
+	}
+	line.SetGlobalOptions(axes(id, "300px", xLabel, yLabel, legend)...)
 	var points, bars, main []opts.LineData
 	for _, v := range m.Visits {
 		c := v.VsControl
