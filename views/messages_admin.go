@@ -70,7 +70,7 @@ func init() {
 			"Du ser, hvad den ville ændre, før noget gennemføres. En ny studiekode opretter et studie."},
 		"Definition file (YAML)":   {"Definitionsfil (YAML)", "Definitionsfil (YAML)"},
 		"Definition file":          {"Definitionsfil", "Definitionsfil"},
-		"Audit trail":              {"Granskningslogg", "Revisionsspor"},
+		"Access log":               {"Åtkomstlogg", "Adgangslog"},
 		"Preview the changes":      {"Visa ändringarna", "Vis ændringerne"},
 		"Remove %s from the study": {"Ta bort %s från studien", "Fjern %s fra studiet"},
 		"Changes to %s":            {"Ändringar i %s", "Ændringer i %s"},

@@ -393,8 +393,8 @@ func TestAdminStudies(t *testing.T) {
 		t.Fatalf("remove a site with patients: %d\n%s", status, body)
 	}
 	_, body = get(t, admin, tr.URL+"/admin/studies")
-	if !strings.Contains(body, `href="/studies/knee-oa/audit"`) {
-		t.Fatalf("no link to the audit trail")
+	if !strings.Contains(body, `href="/studies/knee-oa/audit"`) || !strings.Contains(body, `href="/studies/knee-oa/audit?views=1"`) {
+		t.Fatalf("no link to the audit trail and the access log")
 	}
 }
 
