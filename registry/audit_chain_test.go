@@ -269,3 +269,36 @@ func TestGrantWhileServing(t *testing.T) {
 		t.Fatalf("the server was refused while the owner granted: %v", err)
 	}
 }
+
+// TestServerRoleProblemNamesOwnerAndRights: a role that is no superuser but owns
+// audit_log, or was granted UPDATE on it, is named unfit to serve.
+func TestServerRoleProblemNamesOwnerAndRights(t *testing.T) {
+	ctx := context.Background()
+	owner, _ := testdb.Pools(t)
+	if _, err := owner.Exec(ctx, `DO $$ BEGIN
+			CREATE ROLE registry_test_tables_owner NOLOGIN;
+		EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+		DO $$ BEGIN
+			CREATE ROLE registry_test_updater NOLOGIN;
+		EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+		ALTER TABLE audit_log OWNER TO registry_test_tables_owner;
+		GRANT SELECT, UPDATE ON audit_log TO registry_test_updater`); err != nil {
+		t.Fatal(err)
+	}
+	for role, want := range map[string]string{
+		"registry_test_tables_owner": `"registry_test_tables_owner" owns audit_log`,
+		"registry_test_updater":      `"registry_test_updater" may update, delete or truncate audit_log`,
+	} {
+		cfg := owner.Config().Copy()
+		cfg.ConnConfig.RuntimeParams["role"] = role
+		pool, err := pgxpool.NewWithConfig(ctx, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		problem, err := registry.ServerRoleProblem(ctx, pool)
+		pool.Close()
+		if err != nil || !strings.Contains(problem, want) || strings.Contains(problem, "superuser") {
+			t.Errorf("%s: %q, %v; want %q", role, problem, err, want)
+		}
+	}
+}
