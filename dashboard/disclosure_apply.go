@@ -233,7 +233,7 @@ func (dc *disclosure) suppressWhole(d *StudyDashboard) {
 	d.Flow = Flow{Enrolled: hidden, Allocated: []ArmCount{}, Visits: []VisitFlow{}, Status: []ArmStatus{}, Analysed: []ArmCount{}}
 	d.Measures = []MeasureOutcome{}
 	d.Main = nil
-	d.Survival = Survival{EventTypes: d.Survival.EventTypes, Arms: []ArmCurve{}, Times: []float64{},
+	d.Survival = Survival{EventTypes: []string{}, Arms: []ArmCurve{}, Times: []float64{}, AtTimes: []float64{},
 		LogRank: LogRankTest{Reason: viewSuppressedReason}, Suppressed: true}
 	d.Adverse = AdverseEvents{Arms: []ArmAE{}, Terms: []TermAE{}}
 }
