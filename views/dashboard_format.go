@@ -81,7 +81,9 @@ func pText(p float64) string {
 func percent(x float64) string { return strconv.FormatFloat(100*x, 'f', 1, 64) + " %" }
 
 // ciText keeps an interval on one line (non-breaking spaces).
-func ciText(lo, hi float64) string { return fmt.Sprintf("%s\u00a0to\u00a0%s", num(lo), num(hi)) }
+func ciText(ctx context.Context, lo, hi float64) string {
+	return T(ctx, "%s\u00a0to\u00a0%s", num(lo), num(hi))
+}
 
 // unavailable says why a figure is missing: suppressed or not estimable.
 func unavailable(ctx context.Context, suppressed bool, reason string, threshold int) string {

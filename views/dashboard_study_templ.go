@@ -367,9 +367,9 @@ func summaryCells(s dashboard.SummaryResult, threshold int) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var20 string
-			templ_7745c5c3_Var20, templ_7745c5c3_Err = templ.JoinStringErrs(ciText(s.Lower, s.Upper))
+			templ_7745c5c3_Var20, templ_7745c5c3_Err = templ.JoinStringErrs(ciText(ctx, s.Lower, s.Upper))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_study.templ`, Line: 42, Col: 32}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_study.templ`, Line: 42, Col: 37}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var20))
 			if templ_7745c5c3_Err != nil {
@@ -2245,9 +2245,9 @@ func comparisonTable(d *dashboard.StudyDashboard, m dashboard.MeasureOutcome) te
 							return templ_7745c5c3_Err
 						}
 						var templ_7745c5c3_Var122 string
-						templ_7745c5c3_Var122, templ_7745c5c3_Err = templ.JoinStringErrs(ciText(v.VsControl.Lower, v.VsControl.Upper))
+						templ_7745c5c3_Var122, templ_7745c5c3_Err = templ.JoinStringErrs(ciText(ctx, v.VsControl.Lower, v.VsControl.Upper))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_study.templ`, Line: 349, Col: 58}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_study.templ`, Line: 349, Col: 63}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var122))
 						if templ_7745c5c3_Err != nil {
@@ -2535,9 +2535,9 @@ func comparisonTable(d *dashboard.StudyDashboard, m dashboard.MeasureOutcome) te
 							return templ_7745c5c3_Err
 						}
 						var templ_7745c5c3_Var141 string
-						templ_7745c5c3_Var141, templ_7745c5c3_Err = templ.JoinStringErrs(ciText(v.VsPlacebo.Lower, v.VsPlacebo.Upper))
+						templ_7745c5c3_Var141, templ_7745c5c3_Err = templ.JoinStringErrs(ciText(ctx, v.VsPlacebo.Lower, v.VsPlacebo.Upper))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_study.templ`, Line: 386, Col: 58}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_study.templ`, Line: 386, Col: 63}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var141))
 						if templ_7745c5c3_Err != nil {

@@ -118,7 +118,8 @@ func init() {
 // {Swedish, Danish}.
 func init() {
 	catalogs = append(catalogs, map[string][2]string{
-		"Sign in first.": {"Logga in först.", "Log ind først."},
+		"Sign in first.":     {"Logga in först.", "Log ind først."},
+		"%s\u00a0to\u00a0%s": {"%s\u00a0till\u00a0%s", "%s\u00a0til\u00a0%s"},
 		"Randomised: against the study's control arm": {"Randomiserade: mot studiens kontrollarm", "Randomiserede: mod studiets kontrolarm"},
 		"Single-arm: against a placebo baseline from the literature": {
 			"En arm: mot en placebo-referens från litteraturen", "Én arm: mod en placebo-reference fra litteraturen"},
