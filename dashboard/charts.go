@@ -127,7 +127,9 @@ func DifferenceChart(id string, m MeasureOutcome, mainVisit, xLabel, yLabel, lab
 	if mainVisit != "" {
 		legend = append(legend, mainLabel)
 	}
-	line.SetGlobalOptions(axes(id, "300px", xLabel, yLabel, legend)...)
+	// The y axis always holds 0: the line of no difference is the point of the chart.
+	g := append(axes(id, "300px", xLabel, yLabel, legend), charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: yLabel, NameLocation: "middle", NameGap: 44}))
+	line.SetGlobalOptions(g...)
 	var points, bars, main []opts.LineData
 	for _, v := range m.Visits {
 		c := v.VsControl

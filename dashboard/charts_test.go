@@ -12,6 +12,9 @@ func TestChartsStayOffline(t *testing.T) {
 	m := MeasureOutcome{Code: "pain", Visits: []MeasureVisit{{Day: 0, Arms: []ArmOutcome{
 		{Value: SummaryResult{Summary: SummaryOf(10, 5, 1)}}, {Value: SummaryResult{Summary: SummaryOf(10, 5.5, 1)}}}}}}
 	s := Survival{Arms: []ArmCurve{{Curve: KaplanMeierCounts([]TimeCount{{Time: 10, Events: 2}, {Time: 20, Censored: 5}})}, {Curve: KMCurve{}}}}
+	if c := DifferenceChart("chart_difference_pain", m, "", "months", "points", "difference", "main"); strings.Contains(c.Script, `"scale":true`) {
+		t.Error("the difference chart's y axis may leave out 0")
+	}
 	for _, c := range []Chart{
 		MeansChart("chart_means_pain", m, arms, "months", "points"),
 		SurvivalChart("chart_survival", s, arms, "days", "event-free", "95% CI"),
