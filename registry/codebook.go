@@ -72,6 +72,17 @@ func Columns(st *Study) []Column {
 			Column{Table: TableWide, Name: m.Code + "_missing", Label: "Why " + m.Code + " is missing", Type: "text", Allowed: missing})
 	}
 
+	patient(TableVisits)
+	add(TableVisits, "visit", "Scheduled visit", "text", strings.Join(visits, " | "))
+	add(TableVisits, "target_day", "Target day of the visit after treatment (day 0)", "integer", "")
+	add(TableVisits, "state", "Whether the visit was done or missed", "text", "done | missed")
+	add(TableVisits, "visit_date", "Date of the visit (empty when missed)", "date", "")
+	add(TableVisits, "days_from_treatment", "Days from treatment to the visit", "integer", "")
+	add(TableVisits, "in_window", "The visit took place inside its window (empty when missed)", "boolean", "true | false")
+	add(TableVisits, "missed_reason", "Why the visit was missed (free text)", "text", "")
+	add(TableVisits, "notes", "Notes (free text)", "text", "")
+	add(TableVisits, "recorded_by", "Who recorded the visit: email, cli, or an import's actor", "text", "")
+
 	patient(TablePatients)
 	add(TablePatients, "enrolled_on", "Date of enrolment", "date", "")
 	add(TablePatients, "treated_on", "Date of treatment (day 0)", "date", "")
@@ -171,7 +182,7 @@ func zipReadme(st *Study, o ExportOptions, names []string, counts map[string]int
 	fmt.Fprintf(&b, `  read_%s.R   reads every file into R with the right column types
 
 Format: CSV as in RFC 4180, UTF-8, lines ending in LF, %s as the delimiter, one header line.
-Dates are ISO 8601 (2026-01-31); numbers have '.' as the decimal mark and no grouping.
+Dates are ISO 8601 (2026-01-31); numbers have %s as the decimal mark and no grouping.
 A missing value is an empty cell, never 0: its reason (not_done, unknown, not_applicable)
 is in the companion column (missing_code in long.csv, <measure>_missing in wide.csv).
 
@@ -182,7 +193,7 @@ never changed.
 
 codebook.csv describes every column: its label, type, unit, allowed range or choices and
 missing codes.
-`, strings.ReplaceAll(st.Code, "-", "_"), o.Delimiter)
+`, strings.ReplaceAll(st.Code, "-", "_"), o.Delimiter, map[bool]string{true: "',' (a decimal comma)", false: "'.'"}[o.Decimal == "comma"])
 	return b.String()
 }
 
@@ -199,7 +210,11 @@ func rScript(st *Study, o ExportOptions, names []string) string {
 	fmt.Fprintf(&b, "# Reads the %s export with the right column types. Run it in the folder of the CSV files.\n", st.Code)
 	fmt.Fprintf(&b, "# Empty cells are NA; the reasons for missing values are in the companion columns.\n\n")
 	fmt.Fprintf(&b, "read_export <- function(file, types) {\n")
-	fmt.Fprintf(&b, "  read.csv(file, sep = \"%s\", colClasses = types, na.strings = \"\", encoding = \"UTF-8\", check.names = FALSE)\n}\n\n", sep)
+	dec := "."
+	if o.Decimal == "comma" {
+		dec = ","
+	}
+	fmt.Fprintf(&b, "  read.csv(file, sep = \"%s\", dec = \"%s\", colClasses = types, na.strings = \"\", encoding = \"UTF-8\", check.names = FALSE)\n}\n\n", sep, dec)
 	for _, n := range names {
 		var types []string
 		for _, c := range byTable[n] {

@@ -17,6 +17,7 @@ import (
 const (
 	TableLong          = "long"
 	TableWide          = "wide"
+	TableVisits        = "visits"
 	TablePatients      = "patients"
 	TableEvents        = "events"
 	TableAdverseEvents = "adverse_events"
@@ -25,7 +26,7 @@ const (
 )
 
 // ExportTables lists every table, in the order of the ZIP of them all.
-var ExportTables = []string{TableLong, TableWide, TablePatients, TableEvents, TableAdverseEvents, TableCodebook, TableAudit}
+var ExportTables = []string{TableLong, TableWide, TableVisits, TablePatients, TableEvents, TableAdverseEvents, TableCodebook, TableAudit}
 
 // Delimiters a CSV export may use, by name.
 var Delimiters = map[string]rune{"comma": ',', "semicolon": ';', "tab": '\t'}
@@ -36,12 +37,28 @@ type ExportOptions struct {
 	Table     string // one of ExportTables
 	Delimiter string // comma (default), semicolon or tab
 	Site      string // a site code to limit the rows to; "" for every site
+	// Decimal is the decimal mark of the measured values: "point" (default) or "comma", for
+	// Swedish and Danish spreadsheets; a decimal comma needs the semicolon as the delimiter.
+	Decimal string
 	// WithAudit includes the audit trail in the ZIP of every table (administrators only).
 	WithAudit bool
 }
 
 // Validate checks the options a person chose; the study and site are looked up later.
 func (o *ExportOptions) Validate() error {
+	switch o.Decimal {
+	case "", "point":
+		o.Decimal = "point"
+	case "comma":
+		if o.Delimiter == "" {
+			o.Delimiter = "semicolon"
+		}
+		if o.Delimiter != "semicolon" {
+			return Errorf(EINVALID, "A decimal comma needs the semicolon as the delimiter, not %s.", o.Delimiter)
+		}
+	default:
+		return Errorf(EINVALID, "The decimal mark must be point or comma, not %q.", o.Decimal)
+	}
 	if o.Delimiter == "" {
 		o.Delimiter = "comma"
 	}
@@ -59,6 +76,7 @@ type exporter struct {
 	st     *Study
 	siteID int64 // 0: every site
 	delim  rune
+	comma  bool // values with a decimal comma
 	tx     pgx.Tx
 }
 
@@ -155,7 +173,7 @@ func (s *Store) exportTx(ctx context.Context, o ExportOptions, fn func(*exporter
 	if err != nil {
 		return err
 	}
-	e := &exporter{st: st, delim: Delimiters[o.Delimiter]}
+	e := &exporter{st: st, delim: Delimiters[o.Delimiter], comma: o.Decimal == "comma"}
 	if o.Site != "" {
 		err := s.DB.QueryRow(ctx, `SELECT id FROM sites WHERE code = $1`, o.Site).Scan(&e.siteID)
 		if err == pgx.ErrNoRows {
@@ -187,6 +205,9 @@ func (s *Store) exportTx(ctx context.Context, o ExportOptions, fn func(*exporter
 // the export broke off).
 func (s *Store) auditExport(ctx context.Context, who Actor, o ExportOptions, rows map[string]int64) error {
 	filters := map[string]string{"delimiter": o.Delimiter}
+	if o.Decimal == "comma" {
+		filters["decimal"] = o.Decimal
+	}
 	if o.Site != "" {
 		filters["site"] = o.Site
 	}
@@ -216,6 +237,14 @@ func (e *exporter) write(ctx context.Context, w io.Writer, table string) (int64,
 	return tag.RowsAffected(), nil
 }
 
+// number is a measured value's column: as it is, or with a decimal comma.
+func (e *exporter) number(expr string) string {
+	if !e.comma {
+		return expr
+	}
+	return "replace((" + expr + ")::text, '.', ',')"
+}
+
 // copySQL wraps a table's SELECT in the COPY that writes it as CSV.
 func (e *exporter) copySQL(query string) string {
 	delim := "','"
@@ -238,7 +267,7 @@ func ExportSQL(ctx context.Context, s *Store, o ExportOptions) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	e := &exporter{st: st, delim: Delimiters[o.Delimiter]}
+	e := &exporter{st: st, delim: Delimiters[o.Delimiter], comma: o.Decimal == "comma"}
 	query, err := e.query(o.Table)
 	if err != nil {
 		return "", err
@@ -290,7 +319,7 @@ func (e *exporter) query(table string) (string, error) {
 	id := strconv.FormatInt(e.st.ID, 10)
 	switch table {
 	case TableLong:
-		return fmt.Sprintf(`SELECT `+patientColumns+`, `+visitColumns+`, m.code AS measure, vv.value, vv.missing_code
+		return fmt.Sprintf(`SELECT `+patientColumns+`, `+visitColumns+`, m.code AS measure, `+e.number("vv.value")+` AS value, vv.missing_code
 			FROM visit_values vv
 			JOIN visits v ON v.id = vv.visit_id
 			JOIN patients p ON p.id = v.patient_id
@@ -304,8 +333,8 @@ func (e *exporter) query(table string) (string, error) {
 		var cols strings.Builder
 		for _, m := range e.st.Measures {
 			mid := strconv.FormatInt(m.ID, 10)
-			fmt.Fprintf(&cols, `, max(vv.value) FILTER (WHERE vv.measure_id = %s) AS %s, max(vv.missing_code) FILTER (WHERE vv.measure_id = %s) AS %s`,
-				mid, pgx.Identifier{m.Code}.Sanitize(), mid, pgx.Identifier{m.Code + "_missing"}.Sanitize())
+			fmt.Fprintf(&cols, `, %s AS %s, max(vv.missing_code) FILTER (WHERE vv.measure_id = %s) AS %s`,
+				e.number(`max(vv.value) FILTER (WHERE vv.measure_id = `+mid+`)`), pgx.Identifier{m.Code}.Sanitize(), mid, pgx.Identifier{m.Code + "_missing"}.Sanitize())
 		}
 		return fmt.Sprintf(`SELECT `+patientColumns+`, `+visitColumns+`%[4]s
 			FROM visits v
@@ -317,6 +346,24 @@ func (e *exporter) query(table string) (string, error) {
 			WHERE v.study_id = %[2]s AND v.state = 'done'%[3]s
 			GROUP BY v.id, p.id, si.code, a.code, sv.id
 			ORDER BY p.study_number, sv.position`, study, id, site, cols.String()), nil
+	case TableVisits:
+		// Every recorded visit, done or missed, and who recorded it (the audit row of its
+		// insert: by the form, keyed by the visit's code, or by an import, by its id).
+		return fmt.Sprintf(`SELECT `+patientColumns+`, sv.code AS visit, sv.target_day, v.state, v.visit_date,
+				v.visit_date - p.treated_on AS days_from_treatment,
+				CASE WHEN v.visit_date IS NULL THEN NULL
+					WHEN v.visit_date BETWEEN p.treated_on + sv.target_day - sv.window_before AND p.treated_on + sv.target_day + sv.window_after
+					THEN 'true' ELSE 'false' END AS in_window,
+				%[4]s AS missed_reason, %[5]s AS notes, %[6]s AS recorded_by
+			FROM visits v
+			JOIN patients p ON p.id = v.patient_id
+			JOIN sites si ON si.id = p.site_id
+			JOIN arms a ON a.id = p.arm_id
+			JOIN scheduled_visits sv ON sv.id = v.scheduled_visit_id
+			WHERE v.study_id = %[2]s%[3]s
+			ORDER BY p.study_number, sv.position`, study, id, site, text("v.missed_reason"), text("v.notes"),
+			text(`(SELECT l.actor FROM audit_log l WHERE l.patient_id = p.id AND l.entity = 'visit' AND l.action = 'insert'
+				AND l.entity_id IN (sv.code, v.id::text) ORDER BY l.id DESC LIMIT 1)`)), nil
 	case TablePatients:
 		return fmt.Sprintf(`SELECT `+patientColumns+`, p.enrolled_on, p.treated_on, p.status, p.status_on
 			FROM patients p

@@ -585,13 +585,13 @@ func (im *importer) readPatient(r *row) {
 		if old, ok := im.patients[p.number]; ok {
 			deathOn = old.deathOn
 		}
-		if pr := CheckStatusAgainstDeath(p.status, p.statusOn, deathOn); pr != nil {
-			if deathOn == nil {
-				r.fail("status", "a death is imported as an event (events table): it sets the status dead and its date")
-			} else {
-				r.problem("status", pr)
-			}
+		switch {
+		case deathOn != nil:
+			r.problem("status", CheckStatusAgainstDeath(p.status, p.statusOn, deathOn))
+		case p.status == StatusDead && !slices.ContainsFunc(im.st.EventTypes, func(et EventType) bool { return et.Death }):
+			r.fail("status", "study %s has no death event type to record the death with", im.st.Code)
 		}
+		// A dead patient without a recorded death gets the death event, dated status_on.
 	}
 	if !r.failed {
 		im.patientR = append(im.patientR, p)

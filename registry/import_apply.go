@@ -43,6 +43,7 @@ func (im *importer) apply(ctx context.Context, tx pgx.Tx, who Actor, o ImportOpt
 		steps = []func() error{
 			func() error { return im.copyPatients(ctx, tx) },
 			func() error { return im.count(ctx, tx, upsertPatients, args) },
+			func() error { _, err := tx.Exec(ctx, deadGetDeathEvent, args...); return err },
 		}
 	case TableEvents:
 		steps = []func() error{
@@ -289,6 +290,23 @@ const deathSetsStatus = `
 		jsonb_strip_nulls(jsonb_build_object('status', old.status, 'status_on', old.status_on)),
 		jsonb_build_object('status', 'dead', 'status_on', c.status_on), $4
 	FROM changed c JOIN old ON old.id = c.id`
+
+// A patient imported dead without a recorded death gets the death event on the status date,
+// so that the status and the events agree (survival counts the death), with its audit row.
+const deadGetDeathEvent = `
+	WITH dt AS (
+		SELECT id, code FROM event_types WHERE study_id = $1 AND is_death ORDER BY position LIMIT 1
+	), changed AS (
+		INSERT INTO events (study_id, patient_id, event_type_id, occurred_on, notes)
+		SELECT $1, p.id, dt.id, p.status_on, ''
+		FROM import_patients i JOIN patients p ON p.study_id = $1 AND p.study_number = i.study_number CROSS JOIN dt
+		WHERE i.status = 'dead' AND NOT EXISTS (SELECT FROM events e JOIN event_types et ON et.id = e.event_type_id AND et.is_death
+			WHERE e.patient_id = p.id)
+		RETURNING id, patient_id, occurred_on, notes
+	)` + auditColumns + `
+	SELECT $2, $3, 'insert', 'event', c.id::text, $1, c.patient_id, NULL,
+		jsonb_build_object('event', dt.code, 'occurred_on', c.occurred_on, 'notes', c.notes), $4
+	FROM changed c CROSS JOIN dt`
 
 func (im *importer) copyAEs(ctx context.Context, tx pgx.Tx) error {
 	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE import_aes (patient_id bigint, term text, onset_on date, ended_on date, grade integer,

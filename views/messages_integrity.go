@@ -55,9 +55,9 @@ func init() {
 		"an active patient has no status date": {
 			"en aktiv patient har inget statusdatum",
 			"en aktiv patient har ingen statusdato"},
-		"a death is imported as an event (events table): it sets the status dead and its date": {
-			"ett dödsfall importeras som en händelse (tabellen events): den sätter statusen avliden och dess datum",
-			"et dødsfald importeres som en hændelse (tabellen events): den sætter status død og datoen"},
+		"study %s has no death event type to record the death with": {
+			"studien %s har ingen händelsetyp för dödsfall att registrera dödsfallet med",
+			"studiet %s har ingen hændelsestype for dødsfald at registrere dødsfaldet med"},
 		"a second death of this patient (the first is on line %d)": {
 			"ett andra dödsfall för denna patient (det första står på rad %d)",
 			"et andet dødsfald for denne patient (det første står på linje %d)"},
@@ -75,6 +75,21 @@ func init() {
 			"Filtret användes inte; kontrollera de markerade fälten.",
 			"Filteret blev ikke anvendt; kontrollér de markerede felter."},
 		"Choose a status.": {"Välj en status.", "Vælg en status."},
+		// Exports.
+		"One row per recorded visit, done or missed: state, date, missed reason, in window, notes, who recorded it.": {
+			"En rad per registrerat besök, gjort eller missat: läge, datum, orsak till missat besök, inom fönstret, anteckningar, vem som registrerade det.",
+			"En række pr. registreret besøg, udført eller udeblevet: status, dato, årsag til udeblivelse, inden for vinduet, noter, hvem der registrerede det."},
+		"Decimal mark": {"Decimaltecken", "Decimaltegn"},
+		"point (1.5)":  {"punkt (1.5)", "punktum (1.5)"},
+		"comma (1,5), with semicolons, for Swedish and Danish spreadsheets": {
+			"komma (1,5), med semikolon, för svenska och danska kalkylblad",
+			"komma (1,5), med semikolon, til svenske og danske regneark"},
+		"A decimal comma needs the semicolon as the delimiter, not %s.": {
+			"Ett decimalkomma kräver semikolon som avgränsare, inte %s.",
+			"Et decimalkomma kræver semikolon som separator, ikke %s."},
+		"The decimal mark must be point or comma, not %q.": {
+			"Decimaltecknet måste vara point eller comma, inte %q.",
+			"Decimaltegnet skal være point eller comma, ikke %q."},
 		// Study participation.
 		"This site does not take part in the study.": {
 			"Denna enhet deltar inte i studien.",

@@ -25,6 +25,8 @@ type app struct {
 	// enumerates them.
 	table []route
 	mux   *http.ServeMux // for the route pattern of a request that fails before routing
+	// forms remembers the one-time tokens of posted forms (see form_once.go).
+	forms *formOnce
 }
 
 func newApp(store *registry.Store, logger *slog.Logger, cfg config) *app {
@@ -37,7 +39,7 @@ func newApp(store *registry.Store, logger *slog.Logger, cfg config) *app {
 	if cfg.smallCell == 0 {
 		cfg.smallCell = 5
 	}
-	return &app{store: store, logger: logger, cfg: cfg}
+	return &app{store: store, logger: logger, cfg: cfg, forms: newFormOnce()}
 }
 
 // page returns the layout data for a request.

@@ -15,11 +15,12 @@ import (
 // cmdExport: registry export --study CODE --table TABLE [--delimiter D] [--site CODE] [--out FILE].
 // It writes with the same function as the web download, so both give the same bytes.
 func cmdExport(ctx context.Context, env *environment, args []string) error {
-	fs := newFlags(env, "export", "export --study CODE --table TABLE|all [--delimiter comma|semicolon|tab] [--site CODE] [--out FILE]")
+	fs := newFlags(env, "export", "export --study CODE --table TABLE|all [--delimiter comma|semicolon|tab] [--decimal point|comma] [--site CODE] [--out FILE]")
 	dataDir := dataDirFlag(fs, env)
 	study := fs.String("study", "", "study code")
 	table := fs.String("table", "", strings.Join(registry.ExportTables, ", ")+", or all (a ZIP; needs --out)")
-	delimiter := fs.String("delimiter", "comma", "comma, semicolon or tab")
+	delimiter := fs.String("delimiter", "", "comma (the default), semicolon or tab")
+	decimal := fs.String("decimal", "point", "the decimal mark of values: point, or comma (with the semicolon as the delimiter)")
 	site := fs.String("site", "", "only the patients of this site")
 	out := fs.String("out", "", "write to this file instead of standard output")
 	rest, err := parseFlags(fs, args)
@@ -30,7 +31,7 @@ func cmdExport(ctx context.Context, env *environment, args []string) error {
 		fs.Usage()
 		return usageError{errors.New("export needs --study and --table")}
 	}
-	o := registry.ExportOptions{Study: *study, Table: *table, Delimiter: *delimiter, Site: *site, WithAudit: true}
+	o := registry.ExportOptions{Study: *study, Table: *table, Delimiter: *delimiter, Decimal: *decimal, Site: *site, WithAudit: true}
 	if err := o.Validate(); err != nil {
 		return err
 	}

@@ -17,17 +17,18 @@ func actorOf(r *http.Request) registry.Actor {
 // exportOptions reads the study, delimiter and site of an export request.
 func exportOptions(r *http.Request) registry.ExportOptions {
 	q := r.URL.Query()
-	return registry.ExportOptions{Study: r.PathValue("code"), Delimiter: q.Get("delimiter"), Site: q.Get("site")}
+	return registry.ExportOptions{Study: r.PathValue("code"), Delimiter: q.Get("delimiter"), Decimal: q.Get("decimal"), Site: q.Get("site")}
 }
 
 // exportPage shows the tables of a study to download, with the delimiter and site chosen.
 func (a *app) exportPage(w http.ResponseWriter, r *http.Request) {
 	o := exportOptions(r)
-	if o.Delimiter == "" {
-		o.Delimiter = "comma"
+	o.Table = registry.TableLong
+	if o.Decimal == "comma" {
+		o.Delimiter = "semicolon" // the page's choice of a decimal comma brings its delimiter
 	}
-	if _, ok := registry.Delimiters[o.Delimiter]; !ok {
-		a.fail(w, r, registry.Errorf(registry.EINVALID, "The delimiter must be comma, semicolon or tab, not %q.", o.Delimiter))
+	if err := o.Validate(); err != nil {
+		a.fail(w, r, err)
 		return
 	}
 	st, err := a.store.Study(r.Context(), o.Study)
@@ -40,7 +41,7 @@ func (a *app) exportPage(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	data := views.ExportData{Study: st.Code, Title: st.Title, Delimiter: o.Delimiter, Site: o.Site}
+	data := views.ExportData{Study: st.Code, Title: st.Title, Delimiter: o.Delimiter, Decimal: o.Decimal, Site: o.Site}
 	known := o.Site == ""
 	for _, s := range sites {
 		data.Sites = append(data.Sites, views.ExportSite{Code: s.Code, Name: s.Name})

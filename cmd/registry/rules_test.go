@@ -138,8 +138,6 @@ func TestSameRulesForEveryWriter(t *testing.T) {
 			day(today.AddDate(3, 0, 0)) + " is more than 365 days after today (" + day(today) + ")."},
 		{"MS-NEW2,lund,ahsct,F,1970," + day(today.AddDate(0, -1, 0)) + "," + day(today.AddDate(0, -1, 0)) + ",withdrawn," + day(today.AddDate(0, -2, 0)) + "\n",
 			day(today.AddDate(0, -2, 0)) + " is before the enrolment date (" + day(today.AddDate(0, -1, 0)) + ")."},
-		{"MS-NEW3,lund,ahsct,F,1970," + day(today.AddDate(0, -1, 0)) + "," + day(today.AddDate(0, -1, 0)) + ",dead," + day(today) + "\n",
-			"a death is imported as an event"},
 		{"MS-NEW4,copenhagen,ahsct,F,1970," + day(today) + "," + day(today) + ",active,\n",
 			`the site "copenhagen" does not take part in study ms-ahsct`},
 	} {
@@ -223,6 +221,43 @@ func TestImportedDeathSetsDead(t *testing.T) {
 			!strings.Contains(html.UnescapeString(body), c.want) {
 			t.Errorf("patients file against the death: %d, want %q", st, c.want)
 		}
+	}
+}
+
+// TestImportedDeadStatusRecordsTheDeath: a patients file that says dead, for a patient
+// without a recorded death, records the death event on the status date (so that survival
+// counts it), and the events file with that death then imports as unchanged.
+func TestImportedDeadStatusRecordsTheDeath(t *testing.T) {
+	tr := newTestRegistry(t)
+	ctx := context.Background()
+	stat := tr.client(t, "statistician@demo.registry")
+	day := func(d time.Time) string { return d.Format(time.DateOnly) }
+	enrolled, died := demoToday.AddDate(-1, 0, 0), demoToday.AddDate(0, -2, 0)
+	file := "patient,site,arm,sex,birth_year,enrolled_on,treated_on,status,status_on\n" +
+		"MS-DEAD1,lund,ahsct,M,1975," + day(enrolled) + "," + day(enrolled) + ",dead," + day(died) + "\n"
+	if st, body := upload(t, stat, tr.URL+"/studies/ms-ahsct/import", "patients", "p.csv", file); st != http.StatusOK {
+		t.Fatalf("import of a dead patient: %d\n%s", st, body)
+	}
+	var on time.Time
+	var audited int
+	if err := tr.store.DB.QueryRow(ctx, `SELECT e.occurred_on,
+			(SELECT count(*) FROM audit_log a WHERE a.entity = 'event' AND a.action = 'insert' AND a.entity_id = e.id::text)
+		FROM events e JOIN event_types et ON et.id = e.event_type_id AND et.is_death
+		JOIN patients p ON p.id = e.patient_id WHERE p.study_number = 'MS-DEAD1'`).Scan(&on, &audited); err != nil {
+		t.Fatalf("no death event: %v", err)
+	}
+	if day(on) != day(died) || audited != 1 {
+		t.Fatalf("death event on %s with %d audit rows, want %s and 1", day(on), audited, day(died))
+	}
+	events := "patient,event,occurred_on,notes\nMS-DEAD1,death," + day(died) + ",\n"
+	if st, body := upload(t, stat, tr.URL+"/studies/ms-ahsct/import", "events", "e.csv", events); st != http.StatusOK ||
+		!strings.Contains(body, "0") {
+		t.Errorf("the same death as an events file: %d", st)
+	}
+	var n int
+	tr.store.DB.QueryRow(ctx, `SELECT count(*) FROM events e JOIN patients p ON p.id = e.patient_id WHERE p.study_number = 'MS-DEAD1'`).Scan(&n)
+	if n != 1 {
+		t.Errorf("%d events, want the one death", n)
 	}
 }
 

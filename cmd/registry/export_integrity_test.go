@@ -1,0 +1,192 @@
+package main
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"outcomereg/registry"
+	"outcomereg/registry/testdb"
+	"outcomereg/seed"
+)
+
+// cliOn runs the registry command against another database.
+func cliOn(t *testing.T, dbURL string, args ...string) (string, error) {
+	t.Helper()
+	getenv := func(k string) string {
+		if k == "REGISTRY_DATABASE_URL" {
+			return dbURL
+		}
+		return ""
+	}
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), args, getenv, strings.NewReader(""), &stdout, &stderr)
+	if err != nil {
+		return stdout.String() + stderr.String(), err
+	}
+	return stdout.String(), nil
+}
+
+// TestDecimalCommaRoundTrip: the wide table exported with a decimal comma and semicolons (a
+// Swedish or Danish spreadsheet's CSV), imported into an empty copy of the study, and
+// exported again the same way, is the same file byte for byte.
+func TestDecimalCommaRoundTrip(t *testing.T) {
+	tr := newTestRegistry(t)
+	ctx := context.Background()
+	wide, err := tr.cli(t, "export", "--study", "knee-oa", "--table", "wide", "--decimal", "comma")
+	if err != nil {
+		t.Fatal(wide)
+	}
+	if !strings.HasPrefix(wide, "study;site;patient;") || !strings.Contains(wide, ",5;") {
+		t.Fatalf("not a semicolon file with decimal commas:\n%.300s", wide)
+	}
+	if _, err := tr.cli(t, "export", "--study", "knee-oa", "--table", "wide", "--decimal", "comma", "--delimiter", "comma"); err == nil {
+		t.Error("a decimal comma with commas between the columns was exported")
+	}
+	patients, err := tr.cli(t, "export", "--study", "knee-oa", "--table", "patients", "--delimiter", "semicolon")
+	if err != nil {
+		t.Fatal(patients)
+	}
+	// The empty copy: the same sites and study definition, no patients.
+	copyStore := registry.NewStore(testdb.New(t))
+	for _, s := range seed.Sites {
+		if err := copyStore.SaveSite(ctx, registry.CLI, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	def, err := seed.StudyFile("knee-oa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := registry.ParseStudyFile("knee-oa.yaml", def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := copyStore.ApplyStudy(ctx, registry.CLI, st); err != nil {
+		t.Fatal(err)
+	}
+	copyURL := copyStore.DB.Config().ConnString()
+	dir := t.TempDir()
+	for name, content := range map[string]string{"patients.csv": patients, "wide.csv": wide} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, table := range []string{"patients", "wide"} {
+		if out, err := cliOn(t, copyURL, "import", "--study", "knee-oa", "--table", table, filepath.Join(dir, table+".csv")); err != nil {
+			t.Fatalf("import %s into the copy: %v\n%.2000s", table, err, out)
+		}
+	}
+	again, err := cliOn(t, copyURL, "export", "--study", "knee-oa", "--table", "wide", "--decimal", "comma")
+	if err != nil {
+		t.Fatal(again)
+	}
+	if again != wide {
+		a, b := strings.Split(wide, "\n"), strings.Split(again, "\n")
+		for i := range min(len(a), len(b)) {
+			if a[i] != b[i] {
+				t.Fatalf("line %d differs:\n%s\n%s", i+1, a[i], b[i])
+			}
+		}
+		t.Fatalf("%d lines, then %d", len(a), len(b))
+	}
+	// In a semicolon file "1,000" is a decimal comma (1.0), not a thousand.
+	if _, p := registry.ParseNumber("1,000", registry.DecimalComma); p != nil {
+		t.Error(p)
+	}
+}
+
+// TestVisitsTable: the visits table has one row per recorded visit, done or missed, with
+// its state, date, missed reason, window, neutralised notes and who recorded it; it is in
+// the ZIP, the codebook and the R script, and on the command line.
+func TestVisitsTable(t *testing.T) {
+	tr := newTestRegistry(t)
+	ctx := context.Background()
+	e := dueVisit(t, tr)
+	nurse := tr.client(t, "nurse.copenhagen@demo.registry")
+	form := kneeVisitForm("4")
+	form.Set("notes", "=SUM(A1)")
+	if st, _, _ := post(t, nurse, tr.URL+"/studies/knee-oa/patients/"+e.Number+"/visits/"+e.VisitCode, form); st != http.StatusSeeOther {
+		t.Fatalf("record a visit: %d", st)
+	}
+	out, err := tr.cli(t, "export", "--study", "knee-oa", "--table", "visits")
+	if err != nil {
+		t.Fatal(out)
+	}
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"study", "site", "patient", "arm", "sex", "birth_year", "visit", "target_day", "state", "visit_date",
+		"days_from_treatment", "in_window", "missed_reason", "notes", "recorded_by"}
+	if strings.Join(rows[0], ",") != strings.Join(want, ",") {
+		t.Fatalf("header %v", rows[0])
+	}
+	col := map[string]int{}
+	for i, c := range rows[0] {
+		col[c] = i
+	}
+	var done, missed int
+	if err := tr.store.DB.QueryRow(ctx, `SELECT count(*) FILTER (WHERE v.state = 'done'), count(*) FILTER (WHERE v.state = 'missed')
+		FROM visits v JOIN studies st ON st.id = v.study_id WHERE st.code = 'knee-oa'`).Scan(&done, &missed); err != nil {
+		t.Fatal(err)
+	}
+	var gotDone, gotMissed int
+	found := false
+	for _, r := range rows[1:] {
+		switch r[col["state"]] {
+		case "done":
+			gotDone++
+			if r[col["visit_date"]] == "" || (r[col["in_window"]] != "true" && r[col["in_window"]] != "false") {
+				t.Fatalf("a done visit without date or window: %v", r)
+			}
+		case "missed":
+			gotMissed++
+			if r[col["visit_date"]] != "" || r[col["in_window"]] != "" || r[col["missed_reason"]] == "" {
+				t.Fatalf("a missed visit row: %v", r)
+			}
+		}
+		if r[col["patient"]] == e.Number && r[col["visit"]] == e.VisitCode {
+			found = true
+			if r[col["notes"]] != "'=SUM(A1)" || r[col["recorded_by"]] != "nurse.copenhagen@demo.registry" || r[col["visit_date"]] != "2026-11-23" {
+				t.Errorf("the recorded visit's row: %v", r)
+			}
+		}
+	}
+	if gotDone != done || gotMissed != missed || missed == 0 || !found {
+		t.Fatalf("rows: %d done, %d missed; the database has %d and %d (found the new one: %v)", gotDone, gotMissed, done, missed, found)
+	}
+	// The ZIP, the codebook and the R script.
+	stat := tr.client(t, "statistician@demo.registry")
+	status, _, body := download(t, stat, tr.URL+"/studies/knee-oa/export.zip")
+	if status != http.StatusOK {
+		t.Fatalf("zip: %d", status)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(body), int64(len(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{}
+	for _, f := range zr.File {
+		rc, _ := f.Open()
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		files[f.Name] = string(b)
+	}
+	if files["visits.csv"] == "" || !strings.Contains(files["codebook.csv"], "visits,missed_reason,") ||
+		!strings.Contains(files["read_knee_oa.R"], `visits <- read_export("visits.csv"`) {
+		t.Error("the ZIP lacks visits.csv, its codebook rows or its R reader")
+	}
+	if st, _, b := download(t, stat, tr.URL+"/studies/knee-oa/export/visits.csv?"+url.Values{"delimiter": {"tab"}}.Encode()); st != http.StatusOK ||
+		!strings.HasPrefix(string(b), "study\tsite\tpatient") {
+		t.Errorf("visits.csv download: %d", st)
+	}
+}
