@@ -179,10 +179,12 @@ func zipReadme(st *Study, o ExportOptions, names []string, counts map[string]int
 	for _, n := range names {
 		fmt.Fprintf(&b, "  %-22s %d rows\n", n+".csv", counts[n])
 	}
-	fmt.Fprintf(&b, `  read_%s.R   reads every file into R with the right column types
+	fmt.Fprintf(&b, `  read_%[1]s.R   reads every file into R with the right column types
+  read_%[1]s.do  the same for Stata (one .dta per table, value labels of choices)
+  read_%[1]s.sps the same for SPSS (one .sav per table, value labels of choices)
 
-Format: CSV as in RFC 4180, UTF-8, lines ending in LF, %s as the delimiter, one header line.
-Dates are ISO 8601 (2026-01-31); numbers have %s as the decimal mark and no grouping.
+Format: CSV as in RFC 4180, UTF-8, lines ending in LF, %[2]s as the delimiter, one header line.
+Dates are ISO 8601 (2026-01-31); numbers have %[3]s as the decimal mark and no grouping.
 A missing value is an empty cell, never 0: its reason (not_done, unknown, not_applicable)
 is in the companion column (missing_code in long.csv, <measure>_missing in wide.csv).
 

@@ -145,6 +145,8 @@ func (s *Store) ExportZip(ctx context.Context, w io.Writer, who Actor, o ExportO
 		for _, doc := range []struct{ name, text string }{
 			{"README.txt", zipReadme(e.st, o, names, counts)},
 			{"read_" + strings.ReplaceAll(e.st.Code, "-", "_") + ".R", rScript(e.st, o, names)},
+			{"read_" + strings.ReplaceAll(e.st.Code, "-", "_") + ".do", stataScript(e.st, o, names)},
+			{"read_" + strings.ReplaceAll(e.st.Code, "-", "_") + ".sps", spssScript(e.st, o, names)},
 		} {
 			f, err := zw.CreateHeader(&zip.FileHeader{Name: doc.name, Method: zip.Deflate})
 			if err != nil {

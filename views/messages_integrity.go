@@ -90,6 +90,15 @@ func init() {
 		"The decimal mark must be point or comma, not %q.": {
 			"Decimaltecknet måste vara point eller comma, inte %q.",
 			"Decimaltegnet skal være point eller comma, ikke %q."},
+		// Confirmations after a save.
+		"The visit was saved.":         {"Besöket sparades.", "Besøget blev gemt."},
+		"The event was saved.":         {"Händelsen sparades.", "Hændelsen blev gemt."},
+		"The adverse event was saved.": {"Biverkningen sparades.", "Bivirkningen blev gemt."},
+		"The status was changed.":      {"Statusen ändrades.", "Status blev ændret."},
+		"The patient was enrolled.":    {"Patienten inkluderades.", "Patienten blev inkluderet."},
+		"It was deleted; the audit trail keeps what it was.": {
+			"Det raderades; granskningsloggen behåller vad det var.",
+			"Det blev slettet; revisionssporet gemmer, hvad det var."},
 		// Study participation.
 		"This site does not take part in the study.": {
 			"Denna enhet deltar inte i studien.",

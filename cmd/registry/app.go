@@ -44,7 +44,7 @@ func newApp(store *registry.Store, logger *slog.Logger, cfg config) *app {
 
 // page returns the layout data for a request.
 func (a *app) page(r *http.Request, title string) views.Page {
-	p := views.Page{Title: title, Path: r.URL.RequestURI()}
+	p := views.Page{Title: title, Path: r.URL.RequestURI(), Notice: savedNotices[r.URL.Query().Get("saved")]}
 	if u := userOf(r); u != nil {
 		p.Viewer = &views.Viewer{Email: u.Email, Name: u.Name, Role: u.Role, Sites: u.Sites}
 	}

@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -188,5 +190,107 @@ func TestVisitsTable(t *testing.T) {
 	if st, _, b := download(t, stat, tr.URL+"/studies/knee-oa/export/visits.csv?"+url.Values{"delimiter": {"tab"}}.Encode()); st != http.StatusOK ||
 		!strings.HasPrefix(string(b), "study\tsite\tpatient") {
 		t.Errorf("visits.csv download: %d", st)
+	}
+}
+
+// TestStataAndSPSSSyntax: the ZIP holds a Stata do-file and an SPSS syntax file beside the R
+// script. Without the programs, the test checks what it can: each reads every CSV of the
+// ZIP with as many variables as the file has columns, by the header's names; dates become
+// dates; the value labels of a choice measure are its choices; every SPSS command ends
+// with a period and Stata quotes balance; the decimal comma is declared when chosen.
+func TestStataAndSPSSSyntax(t *testing.T) {
+	tr := newTestRegistry(t)
+	stat := tr.client(t, "statistician@demo.registry")
+	for _, query := range []string{"", "?decimal=comma&delimiter=semicolon"} {
+		status, _, body := download(t, stat, tr.URL+"/studies/liver-msc/export.zip"+query)
+		if status != http.StatusOK {
+			t.Fatalf("zip%s: %d", query, status)
+		}
+		zr, err := zip.NewReader(bytes.NewReader(body), int64(len(body)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files := map[string]string{}
+		for _, f := range zr.File {
+			rc, _ := f.Open()
+			b, _ := io.ReadAll(rc)
+			rc.Close()
+			files[f.Name] = string(b)
+		}
+		do, sps := files["read_liver_msc.do"], files["read_liver_msc.sps"]
+		if do == "" || sps == "" {
+			t.Fatalf("zip%s: no read_liver_msc.do or .sps", query)
+		}
+		sep := ','
+		if query != "" {
+			sep = ';'
+			if !strings.Contains(do, `decimalseparator(",")`) || !strings.Contains(sps, "SET DECIMAL=COMMA.") {
+				t.Error("the decimal comma is not declared")
+			}
+		}
+		for name, content := range files {
+			table, ok := strings.CutSuffix(name, ".csv")
+			if !ok {
+				continue
+			}
+			r := csv.NewReader(strings.NewReader(content))
+			r.Comma = sep
+			header, err := r.Read()
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Stata: the import of this file, and a label for every column.
+			imp := regexp.MustCompile(`(?m)^import delimited using "` + table + `\.csv", .* clear$`).FindString(do)
+			if imp == "" {
+				t.Errorf("%s: the do-file does not import it", name)
+				continue
+			}
+			idx := map[int]bool{}
+			for _, list := range regexp.MustCompile(`(?:stringcols|numericcols)\(([0-9 ]+)\)`).FindAllStringSubmatch(imp, -1) {
+				for _, f := range strings.Fields(list[1]) {
+					i, _ := strconv.Atoi(f)
+					idx[i] = true
+				}
+			}
+			if len(idx) != len(header) {
+				t.Errorf("%s: the do-file types %d columns of %d", name, len(idx), len(header))
+			}
+			for _, h := range header {
+				if !strings.Contains(do, "label variable "+h+" `\"") {
+					t.Errorf("%s: no Stata label for %s", name, h)
+				}
+			}
+			// SPSS: GET DATA lists exactly the header's names, in order.
+			block := regexp.MustCompile(`(?s)GET DATA /TYPE=TXT /FILE='` + table + `\.csv'.*?/VARIABLES=\n(.*?)\n\.\n`).FindStringSubmatch(sps)
+			if block == nil {
+				t.Errorf("%s: the SPSS file does not read it", name)
+				continue
+			}
+			var vars []string
+			for _, line := range strings.Split(block[1], "\n") {
+				vars = append(vars, strings.Fields(line)[0])
+			}
+			if strings.Join(vars, ",") != strings.Join(header, ",") {
+				t.Errorf("%s: SPSS reads %v, the file has %v", name, vars, header)
+			}
+		}
+		// Dates are dates; the choice measure (ascites) has its value labels.
+		if !strings.Contains(do, `generate double visit_date_d = date(visit_date, "YMD")`) || !strings.Contains(sps, "visit_date SDATE10") {
+			t.Error("dates are not read as dates")
+		}
+		if !regexp.MustCompile(`label define ascites_lbl 0 `+"`\""+`[^"]+"' 1 `).MatchString(do) ||
+			!regexp.MustCompile(`VALUE LABELS ascites 0 '[^']+' 1 '`).MatchString(sps) {
+			t.Error("no value labels for the choice measure")
+		}
+		// Every SPSS command ends with a period; Stata's compound quotes balance.
+		for _, cmd := range regexp.MustCompile(`(?m)^(GET DATA|VARIABLE LABELS|VALUE LABELS|SAVE|SET|EXECUTE)\b`).FindAllStringIndex(sps, -1) {
+			rest := sps[cmd[0]:]
+			if end := strings.Index(rest, ".\n"); end < 0 {
+				t.Errorf("an SPSS command without its period: %.60s", rest)
+			}
+		}
+		if strings.Count(do, "`\"") != strings.Count(do, "\"'") {
+			t.Error("unbalanced Stata compound quotes")
+		}
 	}
 }

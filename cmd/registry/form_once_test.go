@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -58,6 +59,13 @@ func TestDoubleSubmitSavesOnce(t *testing.T) {
 	}
 	if n := count(); n != 1 {
 		t.Fatalf("%d adverse events saved, want 1", n)
+	}
+	// The page the nurse lands on confirms the save, in her language.
+	if _, landed := get(t, c, tr.URL+loc1); !strings.Contains(landed, `id="notice">The adverse event was saved.</p>`) {
+		t.Error("no confirmation on the page after the save")
+	}
+	if _, page := get(t, c, patient); strings.Contains(page, `id="notice"`) {
+		t.Error("a confirmation on a page no save led to")
 	}
 	// Two posts of a new form's token at the same moment.
 	_, page = get(t, c, patient+"/adverse-events/new")

@@ -84,7 +84,7 @@ func (a *app) saveAdverseEvent(w http.ResponseWriter, r *http.Request, id int64)
 		a.failTranslated(w, r, err)
 		return
 	}
-	http.Redirect(w, r, patientPath(r)+"#adverse-events", http.StatusSeeOther)
+	http.Redirect(w, r, savedURL(patientPath(r), "adverse_event", "#adverse-events"), http.StatusSeeOther)
 }
 
 // adverseEventDelete removes an adverse event entered by mistake; a reason is required.
@@ -101,5 +101,5 @@ func (a *app) adverseEventDelete(w http.ResponseWriter, r *http.Request) {
 		a.failTranslated(w, r, err)
 		return
 	}
-	http.Redirect(w, r, patientPath(r)+"#adverse-events", http.StatusSeeOther)
+	http.Redirect(w, r, savedURL(patientPath(r), "deleted", "#adverse-events"), http.StatusSeeOther)
 }

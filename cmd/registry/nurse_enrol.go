@@ -75,5 +75,5 @@ func (a *app) enrolSave(w http.ResponseWriter, r *http.Request) {
 		a.failTranslated(w, r, err)
 		return
 	}
-	http.Redirect(w, r, views.PatientURL(p.StudyCode, p.Number), http.StatusSeeOther)
+	http.Redirect(w, r, savedURL(views.PatientURL(p.StudyCode, p.Number), "enrolment", ""), http.StatusSeeOther)
 }

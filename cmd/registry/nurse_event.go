@@ -47,7 +47,7 @@ func (a *app) eventAdd(w http.ResponseWriter, r *http.Request) {
 		a.failTranslated(w, r, err)
 		return
 	}
-	http.Redirect(w, r, patientPath(r)+"#events", http.StatusSeeOther)
+	http.Redirect(w, r, savedURL(patientPath(r), "event", "#events"), http.StatusSeeOther)
 }
 
 // eventDelete removes an event entered by mistake; a reason is required.
@@ -64,5 +64,5 @@ func (a *app) eventDelete(w http.ResponseWriter, r *http.Request) {
 		a.failTranslated(w, r, err)
 		return
 	}
-	http.Redirect(w, r, patientPath(r)+"#events", http.StatusSeeOther)
+	http.Redirect(w, r, savedURL(patientPath(r), "deleted", "#events"), http.StatusSeeOther)
 }

@@ -82,3 +82,20 @@ func pathID(r *http.Request, name string) (int64, error) {
 func patientPath(r *http.Request) string {
 	return views.PatientURL(r.PathValue("code"), r.PathValue("number"))
 }
+
+// savedNotices confirm a save on the page the nurse lands on: a successful form redirects
+// with ?saved=<what>, and the page shows the sentence.
+var savedNotices = map[string]string{
+	"visit":         "The visit was saved.",
+	"event":         "The event was saved.",
+	"adverse_event": "The adverse event was saved.",
+	"status":        "The status was changed.",
+	"enrolment":     "The patient was enrolled.",
+	"deleted":       "It was deleted; the audit trail keeps what it was.",
+}
+
+// savedURL is where a successful save sends the nurse: the patient's page, with the
+// confirmation of what was saved, at an anchor.
+func savedURL(path, what, anchor string) string {
+	return path + "?saved=" + what + anchor
+}

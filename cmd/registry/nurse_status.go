@@ -46,5 +46,5 @@ func (a *app) statusSave(w http.ResponseWriter, r *http.Request) {
 		a.failTranslated(w, r, err)
 		return
 	}
-	http.Redirect(w, r, patientPath(r), http.StatusSeeOther)
+	http.Redirect(w, r, savedURL(patientPath(r), "status", ""), http.StatusSeeOther)
 }

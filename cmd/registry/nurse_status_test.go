@@ -38,7 +38,7 @@ func TestStatusForm(t *testing.T) {
 		t.Fatal("a refused status change saved something")
 	}
 	form.Set("seen", "active")
-	if status, _, loc := post(t, c, tr.URL+patient+"/status", form); status != http.StatusSeeOther || loc != patient {
+	if status, _, loc := post(t, c, tr.URL+patient+"/status", form); status != http.StatusSeeOther || loc != patient+"?saved=status" {
 		t.Fatalf("status change: %d to %q", status, loc)
 	}
 	if _, page := get(t, c, tr.URL+patient); !strings.Contains(page, "lost to follow-up") {

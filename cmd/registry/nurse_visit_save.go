@@ -47,7 +47,7 @@ func (a *app) visitSave(w http.ResponseWriter, r *http.Request) {
 	in := visitInputFrom(r)
 	_, err := a.store.SaveVisit(ctx, nurseActor(r), u, code, number, visit, in, nurseClock())
 	if err == nil {
-		http.Redirect(w, r, patientPath(r)+"#visit-"+visit, http.StatusSeeOther)
+		http.Redirect(w, r, savedURL(patientPath(r), "visit", "#visit-"+visit), http.StatusSeeOther)
 		return
 	}
 	errs, invalid := formErrors(err)
@@ -84,7 +84,7 @@ func (a *app) visitDelete(w http.ResponseWriter, r *http.Request) {
 		a.failTranslated(w, r, err)
 		return
 	}
-	http.Redirect(w, r, patientPath(r), http.StatusSeeOther)
+	http.Redirect(w, r, savedURL(patientPath(r), "deleted", ""), http.StatusSeeOther)
 }
 
 // failTranslated answers an error whose message is a catalog key (the store's messages for

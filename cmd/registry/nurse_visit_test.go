@@ -172,7 +172,7 @@ func TestEnrolAllocatesAndAudits(t *testing.T) {
 	form := url.Values{"site": {"copenhagen"}, "number": {"KOA-900001"}, "sex": {"F"}, "birth_year": {"1961"},
 		"enrolled_on": {"2026-11-20"}, "treated_on": {"2026-11-23"}, "allocation": {"registry"}}
 	status, _, loc := post(t, c, tr.URL+"/studies/knee-oa/patients", form)
-	if status != http.StatusSeeOther || loc != "/studies/knee-oa/patients/KOA-900001" {
+	if status != http.StatusSeeOther || loc != "/studies/knee-oa/patients/KOA-900001?saved=enrolment" {
 		t.Fatalf("enrol: %d to %q", status, loc)
 	}
 	status, body, _ := post(t, c, tr.URL+"/studies/knee-oa/patients", form)
