@@ -99,6 +99,9 @@ func init() {
 		"It was deleted; the audit trail keeps what it was.": {
 			"Det raderades; granskningsloggen behåller vad det var.",
 			"Det blev slettet; revisionssporet gemmer, hvad det var."},
+		"Single-arm study: every patient is in %s.": {
+			"Enarmad studie: alla patienter ingår i %s.",
+			"Enarmet studie: alle patienter er i %s."},
 		// Study participation.
 		"This site does not take part in the study.": {
 			"Denna enhet deltar inte i studien.",

@@ -170,3 +170,28 @@ func TestEnrolOnlyIntoStudiesYourSitesTakePartIn(t *testing.T) {
 		t.Error("a knee patient at Lund is on the Lund worklist")
 	}
 }
+
+// TestSingleArmEnrolmentOffersNoAllocation: the MS cohort has one arm: its enrolment form
+// offers no choice of arm, and the form as sent enrols the patient in that arm.
+func TestSingleArmEnrolmentOffersNoAllocation(t *testing.T) {
+	tr := newTestRegistry(t)
+	lund := tr.client(t, "nurse.lund@demo.registry")
+	_, page := get(t, lund, tr.URL+"/studies/ms-ahsct/enrol")
+	if !strings.Contains(page, `id="single-arm"`) || strings.Contains(page, `id="allocation-external"`) {
+		t.Fatal("the single-arm enrolment form offers a choice of arm")
+	}
+	token := formTokenOf(t, page)
+	st, _, loc := post(t, lund, tr.URL+"/studies/ms-ahsct/patients", map[string][]string{"site": {"lund"}, "number": {"MS-ONE-1"},
+		"sex": {"F"}, "birth_year": {"1980"}, "enrolled_on": {"2026-11-20"}, "treated_on": {"2026-11-20"}, "allocation": {"registry"},
+		"form_token": {token}})
+	if st != http.StatusSeeOther || !strings.Contains(loc, "MS-ONE-1") {
+		t.Fatalf("enrol: %d %q", st, loc)
+	}
+	if _, page := get(t, lund, tr.URL+loc); !strings.Contains(page, "The patient was enrolled.") {
+		t.Error("no confirmation after the enrolment")
+	}
+	_, page = get(t, tr.client(t, "nurse.copenhagen@demo.registry"), tr.URL+"/studies/ssc-ahsct/enrol")
+	if !strings.Contains(page, `id="single-arm"`) {
+		t.Error("the SSc cohort (one arm) offers a choice")
+	}
+}
