@@ -200,7 +200,7 @@ func (s *Store) Enrol(ctx context.Context, who Actor, u *User, study string, np 
 	}
 	np.Number = strings.TrimSpace(np.Number)
 	if !studyNumberPattern.MatchString(np.Number) {
-		errs.Add("number", "Use letters, digits, '-' or '_' (e.g. KOA-000123).")
+		errs.Put("number", problem("Use letters, digits, '-' or '_' (e.g. %s).", s.NumberExample(ctx, st)))
 	}
 	if !u.CanSee(np.Site) {
 		errs.Add("site", "Choose one of your sites.")
@@ -327,4 +327,14 @@ func (s *Store) TakesPart(ctx context.Context, u *User, study string) (bool, err
 		return false, fmt.Errorf("study sites: %w", err)
 	}
 	return ok, nil
+}
+
+// NumberExample is an example study number for a study's enrolment: its latest patient's
+// number, or one made from the study's code.
+func (s *Store) NumberExample(ctx context.Context, st *Study) string {
+	var n string
+	if err := s.DB.QueryRow(ctx, `SELECT study_number FROM patients WHERE study_id = $1 ORDER BY id DESC LIMIT 1`, st.ID).Scan(&n); err == nil {
+		return n
+	}
+	return strings.ToUpper(st.Code) + "-0001"
 }

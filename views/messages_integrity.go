@@ -102,6 +102,9 @@ func init() {
 		"Single-arm study: every patient is in %s.": {
 			"Enarmad studie: alla patienter ingår i %s.",
 			"Enarmet studie: alle patienter er i %s."},
+		"Use letters, digits, '-' or '_' (e.g. %s).": {
+			"Använd bokstäver, siffror, '-' eller '_' (t.ex. %s).",
+			"Brug bogstaver, cifre, '-' eller '_' (f.eks. %s)."},
 		// Study participation.
 		"This site does not take part in the study.": {
 			"Denna enhet deltar inte i studien.",

@@ -190,6 +190,14 @@ func TestSingleArmEnrolmentOffersNoAllocation(t *testing.T) {
 	if _, page := get(t, lund, tr.URL+loc); !strings.Contains(page, "The patient was enrolled.") {
 		t.Error("no confirmation after the enrolment")
 	}
+	// A study number that is not one: the example is the study's own, not a knee number.
+	_, page = get(t, lund, tr.URL+"/studies/ms-ahsct/enrol")
+	st, body, _ := post(t, lund, tr.URL+"/studies/ms-ahsct/patients", map[string][]string{"site": {"lund"}, "number": {"MS 2"},
+		"sex": {"F"}, "birth_year": {"1980"}, "enrolled_on": {"2026-11-20"}, "treated_on": {"2026-11-20"}, "allocation": {"registry"},
+		"form_token": {formTokenOf(t, page)}})
+	if st != http.StatusBadRequest || !strings.Contains(body, "(e.g. MS-") || strings.Contains(body, "KOA") {
+		t.Errorf("a bad study number: %d, the example is not the study's own", st)
+	}
 	_, page = get(t, tr.client(t, "nurse.copenhagen@demo.registry"), tr.URL+"/studies/ssc-ahsct/enrol")
 	if !strings.Contains(page, `id="single-arm"`) {
 		t.Error("the SSc cohort (one arm) offers a choice")
