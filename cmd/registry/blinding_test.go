@@ -44,6 +44,7 @@ func nurseEnrolsBlinded(t *testing.T, tr *testRegistry, nurse *http.Client, numb
 	if status != http.StatusSeeOther {
 		t.Fatalf("enrol %s: %d %s", number, status, body)
 	}
+	loc, _, _ = strings.Cut(loc, "?") // the patient's page, without its "saved" confirmation
 	return loc
 }
 
