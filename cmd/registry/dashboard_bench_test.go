@@ -80,6 +80,19 @@ func BenchmarkDashboards100k(b *testing.B) {
 		filtered := page("/studies/knee-oa/dashboard?site=aarhus&sex=F&age=60-69")
 		overview := page("/dashboard")
 		list := page("/studies")
+		// Researchers: the same pages with disclosure control (its pattern reused while the
+		// counts stay the same; the first answer computes it).
+		rc := tr.client(b, researcher)
+		asResearcher := func(path string) time.Duration {
+			return median(func() {
+				if status, _ := get(b, rc, tr.URL+path); status != http.StatusOK {
+					b.Fatalf("%s as a researcher: %d", path, status)
+				}
+			})
+		}
+		researcherStudy := asResearcher("/studies/knee-oa/dashboard")
+		researcherFiltered := asResearcher("/studies/knee-oa/dashboard?sex=F&age=60-69")
+		researcherOverview := asResearcher("/dashboard")
 		b.StopTimer()
 
 		ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -89,6 +102,9 @@ func BenchmarkDashboards100k(b *testing.B) {
 		b.ReportMetric(ms(list), "ms/study-list-page")
 		b.ReportMetric(float64(study)/float64(studySQL), "study-page/sql")
 		b.ReportMetric(ms(filtered), "ms/study-page-filtered")
+		b.ReportMetric(ms(researcherStudy), "ms/researcher-study-page")
+		b.ReportMetric(ms(researcherFiltered), "ms/researcher-study-page-filtered")
+		b.ReportMetric(ms(researcherOverview), "ms/researcher-overview-page")
 		b.ReportMetric(ms(overview), "ms/overview-page")
 		b.ReportMetric(ms(overviewSQL), "ms/overview-sql")
 		b.ReportMetric(float64(overview)/float64(overviewSQL), "overview-page/sql")
