@@ -172,14 +172,15 @@ func loadDisclosure(ctx context.Context, db *pgxpool.Pool, st *registry.Study, p
 	// same pattern, without reading them again.
 	version := func() string {
 		var lsn string
-		if err := db.QueryRow(ctx, `SELECT (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()
+		if err := db.QueryRow(ctx, `SELECT current_database() || ' ' || (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()
 			ELSE pg_current_wal_lsn() END)::text`).Scan(&lsn); err != nil {
 			return ""
 		}
 		return lsn
 	}
 	before := version()
-	loadKey := fmt.Sprintf("%d|%s|%v|%s|%d|%s", st.ID, st.Code, pooledArmIDs, day.Format(time.DateOnly), threshold, before)
+	// The pool too: tests run several databases in one process.
+	loadKey := fmt.Sprintf("%p|%d|%s|%v|%s|%d|%s", db, st.ID, st.Code, pooledArmIDs, day.Format(time.DateOnly), threshold, before)
 	disclosureCache.Lock()
 	hit := disclosureCache.loaded[loadKey]
 	disclosureCache.Unlock()

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"outcomereg/dashboard"
+	"outcomereg/seed"
 )
 
 // The attacker: a curious researcher who fetches the dashboard of every study under every
@@ -921,4 +922,24 @@ func pooledTruth(s dashboard.StudyDashboard, arms []dashboard.ArmInfo) dashboard
 		out.Measures = append(out.Measures, mo)
 	}
 	return out
+}
+
+// TestDisclosureFollowsWrites: the pattern is reused only while nothing is written; after
+// new patients, the researcher's figures are the new ones (a stale pattern would hide them).
+func TestDisclosureFollowsWrites(t *testing.T) {
+	tr := newTestRegistry(t)
+	c := tr.client(t, researcher)
+	var before, after dashboard.StudyDashboard
+	if s := getJSON(t, c, tr.URL+"/studies/liver-msc/dashboard.json", &before); s != http.StatusOK {
+		t.Fatalf("status %d", s)
+	}
+	if err := seed.Patients(context.Background(), tr.store, "liver-msc", 7, seed.Options{Seed: 9, Today: demoToday}); err != nil {
+		t.Fatal(err)
+	}
+	if s := getJSON(t, c, tr.URL+"/studies/liver-msc/dashboard.json", &after); s != http.StatusOK {
+		t.Fatalf("status %d", s)
+	}
+	if before.Flow.Enrolled.Suppressed || after.Flow.Enrolled.Suppressed || after.Flow.Enrolled.N != before.Flow.Enrolled.N+7 {
+		t.Errorf("enrolled %+v, then %+v after 7 more patients", before.Flow.Enrolled, after.Flow.Enrolled)
+	}
 }
