@@ -294,3 +294,28 @@ func TestStataAndSPSSSyntax(t *testing.T) {
 		}
 	}
 }
+
+// TestExportPageDecimalChoice: the export page offers the decimal comma; choosing it makes
+// every link ask for semicolons and a decimal comma, and those links give such a file. A
+// decimal comma with commas between the columns, or an unknown mark, answers 400.
+func TestExportPageDecimalChoice(t *testing.T) {
+	tr := newTestRegistry(t)
+	stat := tr.client(t, "statistician@demo.registry")
+	status, page := get(t, stat, tr.URL+"/studies/knee-oa/export?decimal=comma")
+	if status != http.StatusOK || !strings.Contains(page, `<option value="comma" selected>`) {
+		t.Fatalf("export page with a decimal comma: %d", status)
+	}
+	link := "/studies/knee-oa/export/wide.csv?decimal=comma&amp;delimiter=semicolon"
+	if !strings.Contains(page, `href="`+link+`"`) {
+		t.Fatalf("the wide link does not carry the choice")
+	}
+	st, _, body := download(t, stat, tr.URL+strings.ReplaceAll(link, "&amp;", "&"))
+	if st != http.StatusOK || !strings.HasPrefix(string(body), "study;site;") || !strings.Contains(string(body), ",5;") {
+		t.Errorf("the linked file: %d %.200s", st, body)
+	}
+	for _, q := range []string{"?decimal=comma&delimiter=comma", "?decimal=dot"} {
+		if st, _, _ := download(t, stat, tr.URL+"/studies/knee-oa/export/wide.csv"+q); st != http.StatusBadRequest {
+			t.Errorf("wide.csv%s: %d, want 400", q, st)
+		}
+	}
+}
