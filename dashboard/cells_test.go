@@ -63,7 +63,9 @@ func snapshot(t *testing.T, db querier) string {
 	return b.String()
 }
 
-// recomputed is what the cells hold when rebuilt from the clinical rows.
+// recomputed is what the cells hold when rebuilt from the clinical rows by the production
+// rebuild (`registry dashboard rebuild`), in a transaction rolled back. It starts from empty
+// tables, so that a stale cell of a group no patient is in any more shows as a difference too.
 func recomputed(t *testing.T, db *pgxpool.Pool) string {
 	t.Helper()
 	ctx := context.Background()
@@ -72,11 +74,7 @@ func recomputed(t *testing.T, db *pgxpool.Pool) string {
 		t.Fatal(err)
 	}
 	defer tx.Rollback(ctx)
-	// Start from empty tables, so that a stale cell of a group no patient is in any more
-	// shows as a difference too.
-	if _, err := tx.Exec(ctx, `DELETE FROM dashboard_outcome_cells; DELETE FROM dashboard_visit_cells; DELETE FROM dashboard_patient_cells;
-		DELETE FROM dashboard_ae_cells; DELETE FROM dashboard_ae_term_cells;
-		SELECT dashboard_refresh((SELECT array_agg(DISTINCT dashboard_group_of(p)) FROM patients p))`); err != nil {
+	if _, err := registry.RebuildDashboardsIn(ctx, tx, ""); err != nil {
 		t.Fatal(err)
 	}
 	return snapshot(t, tx)

@@ -43,35 +43,3 @@ func TableRowCounts(ctx context.Context, db *pgxpool.Pool) (map[string]int64, er
 	}
 	return counts, nil
 }
-
-// RebuildDashboards recomputes the dashboard summary cells from the clinical rows: every
-// kept contribution and cell is emptied and every patient noted, in one transaction, then
-// caught up. If the catch-up fails, the notes stay and the next one (the server's, every
-// second) finishes the work. Used after a restore, so that the cells follow from the
-// restored rows whatever the backup held.
-func RebuildDashboards(ctx context.Context, db *pgxpool.Pool) (int, error) {
-	tx, err := db.Begin(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("rebuild dashboard summaries: %w", err)
-	}
-	defer tx.Rollback(ctx)
-	// The catch-up's lock: no catch-up may take notes while the cells are emptied.
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('dashboard catch-up', 0))`); err != nil {
-		return 0, fmt.Errorf("rebuild dashboard summaries: %w", err)
-	}
-	// DELETE, not TRUNCATE: the server's database role may delete rows but not truncate.
-	for _, table := range []string{"dashboard_outcome_cells", "dashboard_visit_cells", "dashboard_patient_cells",
-		"dashboard_ae_cells", "dashboard_ae_term_cells", "dashboard_patient_state", "dashboard_patient_visits",
-		"dashboard_patient_values", "dashboard_pending"} {
-		if _, err := tx.Exec(ctx, `DELETE FROM `+table); err != nil {
-			return 0, fmt.Errorf("empty dashboard summaries: %w", err)
-		}
-	}
-	if _, err := tx.Exec(ctx, `INSERT INTO dashboard_pending (patient_ids) SELECT array_agg(id) FROM patients HAVING count(*) > 0`); err != nil {
-		return 0, fmt.Errorf("note every patient for the dashboards: %w", err)
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return 0, fmt.Errorf("rebuild dashboard summaries: %w", err)
-	}
-	return CatchUpDashboards(ctx, db)
-}

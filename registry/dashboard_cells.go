@@ -2,8 +2,10 @@ package registry
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -26,4 +28,88 @@ func CatchUpDashboards(ctx context.Context, db *pgxpool.Pool) (int, error) {
 // failure its notes stay, and the next catch-up takes them.
 func (s *Store) catchUpAfterBulk(ctx context.Context) {
 	_, _ = CatchUpDashboards(ctx, s.DB)
+}
+
+// RebuildDashboards recomputes the dashboard summary cells from the clinical rows, of every
+// study or (studyCode not empty) of one: after a restore, so that the cells follow from the
+// restored rows whatever the backup held, or after a suspected drift (`registry dashboard
+// rebuild`). It runs in one transaction: the cells are never seen half rebuilt. It returns
+// how many patients' contributions it recomputed.
+func RebuildDashboards(ctx context.Context, db *pgxpool.Pool, studyCode string) (int, error) {
+	tx, err := db.Begin(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("rebuild dashboard summaries: %w", err)
+	}
+	defer tx.Rollback(ctx)
+	patients, err := RebuildDashboardsIn(ctx, tx, studyCode)
+	if err != nil {
+		return 0, err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return 0, fmt.Errorf("rebuild dashboard summaries: %w", err)
+	}
+	return patients, nil
+}
+
+// RebuildDashboardsIn is RebuildDashboards in the caller's transaction (the tests' from-scratch
+// comparison rolls it back). The cells and kept contributions of the study (or of all) are
+// emptied, every patient of it noted, and the notes caught up: with nothing kept to subtract,
+// each cell becomes the sum of fresh contributions. Notes of other studies' patients waiting
+// at the time are caught up too, as any catch-up would.
+func RebuildDashboardsIn(ctx context.Context, tx pgx.Tx, studyCode string) (int, error) {
+	// The catch-up's lock: no other catch-up may take notes while the cells are emptied.
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('dashboard catch-up', 0))`); err != nil {
+		return 0, fmt.Errorf("rebuild dashboard summaries: %w", err)
+	}
+	// DELETE, not TRUNCATE: the server's database role may delete rows but not truncate.
+	if studyCode == "" {
+		for _, table := range []string{"dashboard_outcome_cells", "dashboard_visit_cells", "dashboard_patient_cells",
+			"dashboard_ae_cells", "dashboard_ae_term_cells", "dashboard_patient_state", "dashboard_patient_visits",
+			"dashboard_patient_values", "dashboard_pending"} {
+			if _, err := tx.Exec(ctx, `DELETE FROM `+table); err != nil {
+				return 0, fmt.Errorf("empty dashboard summaries: %w", err)
+			}
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO dashboard_pending (patient_ids) SELECT array_agg(id) FROM patients HAVING count(*) > 0`); err != nil {
+			return 0, fmt.Errorf("note every patient for the dashboards: %w", err)
+		}
+	} else {
+		var studyID int64
+		err := tx.QueryRow(ctx, `SELECT id FROM studies WHERE code = $1`, studyCode).Scan(&studyID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return 0, Errorf(ENOTFOUND, "no study with the code %q: nothing was rebuilt", studyCode)
+		}
+		if err != nil {
+			return 0, fmt.Errorf("rebuild dashboard summaries: %w", err)
+		}
+		// The study's patients, and any patient whose kept contribution says it is in the study.
+		if _, err := tx.Exec(ctx, `
+			CREATE TEMP TABLE dashboard_rebuilding ON COMMIT DROP AS
+			SELECT id FROM patients WHERE study_id = $1
+			UNION SELECT patient_id FROM dashboard_patient_state WHERE study_id = $1`, studyID); err != nil {
+			return 0, fmt.Errorf("rebuild dashboard summaries: %w", err)
+		}
+		for _, table := range []string{"dashboard_outcome_cells", "dashboard_visit_cells", "dashboard_patient_cells",
+			"dashboard_ae_cells", "dashboard_ae_term_cells"} {
+			if _, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE study_id = $1`, studyID); err != nil {
+				return 0, fmt.Errorf("empty dashboard summaries: %w", err)
+			}
+		}
+		for _, table := range []string{"dashboard_patient_state", "dashboard_patient_visits", "dashboard_patient_values"} {
+			if _, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE patient_id IN (SELECT id FROM dashboard_rebuilding)`); err != nil {
+				return 0, fmt.Errorf("empty dashboard summaries: %w", err)
+			}
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO dashboard_pending (patient_ids) SELECT array_agg(id) FROM patients WHERE study_id = $1 HAVING count(*) > 0;`, studyID); err != nil {
+			return 0, fmt.Errorf("note the study's patients for the dashboards: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `DROP TABLE dashboard_rebuilding`); err != nil {
+			return 0, fmt.Errorf("rebuild dashboard summaries: %w", err)
+		}
+	}
+	var patients int
+	if err := tx.QueryRow(ctx, `SELECT dashboard_catch_up()`).Scan(&patients); err != nil {
+		return 0, fmt.Errorf("rebuild dashboard summaries: %w", err)
+	}
+	return patients, nil
 }

@@ -116,7 +116,7 @@ func cmdRestore(ctx context.Context, env *environment, args []string) error {
 		return fmt.Errorf("the data is restored, but the server's role is not granted its rights yet (registry migrate up does it): %w", err)
 	}
 
-	patients, err := registry.RebuildDashboards(ctx, db.Pool)
+	patients, err := registry.RebuildDashboards(ctx, db.Pool, "")
 	if err != nil {
 		return fmt.Errorf("the data is restored, but the dashboard summaries are not rebuilt yet (the server does it when it runs): %w", err)
 	}

@@ -56,6 +56,7 @@ Usage:
   registry import  --study CODE --table TABLE FILE
   registry backup  --out FILE                                  while the server runs
   registry restore [--force] FILE                              into an empty database
+  registry dashboard rebuild [--study CODE]                    recompute the summary cells from the clinical rows
   registry audit   verify [--against FILE] | export --out FILE   check the audit trail's hash chain, or archive it
 
 Every command takes --data-dir DIR (default ./.registry, or REGISTRY_DATA_DIR): the folder
@@ -78,6 +79,7 @@ var commands = map[string]command{
 	"backup":      cmdBackup,
 	"restore":     cmdRestore,
 	"audit":       cmdAudit,
+	"dashboard":   cmdDashboard,
 }
 
 // environment is what a subcommand gets from outside: so that a test can run the real
