@@ -43,6 +43,7 @@ type truthDashboard struct {
 			Arms  []struct {
 				Arm      string `json:"arm"`
 				Seen     *int   `json:"seen"`
+				Missed   *int   `json:"missed"`
 				InWindow *int   `json:"done_in_window"`
 			} `json:"arms"`
 		} `json:"visits"`
@@ -184,10 +185,11 @@ func number(t *testing.T, s string) float64 {
 
 // TestDashboardEqualsTheExport: for the four demo studies and several filters, every
 // count and mean of dashboard.json (as a statistician sees it, nothing suppressed) equals
-// a recomputation from the export ZIP: allocation and statuses, visits seen and seen in
-// window, adverse events by worst grade and seriousness, the top terms, n and mean of the
-// values and of the changes from baseline, responders, categories of choice measures, and
-// patients with an event. (Missed visits are not in the export and are not checked.)
+// a recomputation from the export ZIP: allocation and statuses, visits seen, missed and
+// seen in window (from the visits table, every recorded visit with its state; seen also
+// from the wide table), adverse events by worst grade and seriousness, the top terms, n
+// and mean of the values and of the changes from baseline, responders, categories of
+// choice measures, and patients with an event.
 func TestDashboardEqualsTheExport(t *testing.T) {
 	tr := newTestRegistry(t)
 	c := tr.client(t, statistician)
@@ -204,6 +206,7 @@ func TestDashboardEqualsTheExport(t *testing.T) {
 		}
 		patients := readZipCSV(t, zr, "patients.csv")
 		wide := readZipCSV(t, zr, "wide.csv")
+		visits := readZipCSV(t, zr, "visits.csv")
 		long := readZipCSV(t, zr, "long.csv")
 		events := readZipCSV(t, zr, "events.csv")
 		aes := readZipCSV(t, zr, "adverse_events.csv")
@@ -217,7 +220,7 @@ func TestDashboardEqualsTheExport(t *testing.T) {
 			if err := json.Unmarshal([]byte(body), &d); err != nil {
 				t.Fatal(err)
 			}
-			n := checkAgainstExport(t, where, &d, f, patients, wide, long, events, aes)
+			n := checkAgainstExport(t, where, &d, f, patients, wide, visits, long, events, aes)
 			checked += n
 		}
 	}
@@ -227,7 +230,7 @@ func TestDashboardEqualsTheExport(t *testing.T) {
 	}
 }
 
-func checkAgainstExport(t *testing.T, where string, d *truthDashboard, f exportFilter, patients, wide, long, events, aes csvTable) int {
+func checkAgainstExport(t *testing.T, where string, d *truthDashboard, f exportFilter, patients, wide, visits, long, events, aes csvTable) int {
 	checked := 0
 	eq := func(what string, got *int, want int) {
 		t.Helper()
@@ -269,21 +272,42 @@ func checkAgainstExport(t *testing.T, where string, d *truthDashboard, f exportF
 		eq(s.Arm+" lost", s.Lost, counts["lost"])
 		eq(s.Arm+" dead", s.Dead, counts["dead"])
 	}
-	// Visits seen, and seen inside their window.
+	// Visits seen (done), missed, and seen inside their window, from the visits table;
+	// seen also from the wide table (one row per done visit).
+	missedTotal := 0
 	for _, v := range d.Flow.Visits {
 		for _, a := range v.Arms {
-			seen, inWindow := 0, 0
-			for _, w := range wide {
-				if w["visit"] == v.Visit && armOf[w["patient"]] == a.Arm {
+			seen, missed, inWindow, wideSeen := 0, 0, 0, 0
+			for _, r := range visits {
+				if r["visit"] != v.Visit || armOf[r["patient"]] != a.Arm {
+					continue
+				}
+				switch r["state"] {
+				case "done":
 					seen++
-					if w["in_window"] == "true" {
+					if r["in_window"] == "true" {
 						inWindow++
 					}
+				case "missed":
+					missed++
+				default:
+					t.Fatalf("%s: visits.csv has a visit in state %q", where, r["state"])
 				}
 			}
+			for _, w := range wide {
+				if w["visit"] == v.Visit && armOf[w["patient"]] == a.Arm {
+					wideSeen++
+				}
+			}
+			missedTotal += missed
 			eq(v.Visit+" "+a.Arm+" seen", a.Seen, seen)
+			eq(v.Visit+" "+a.Arm+" seen (wide table)", a.Seen, wideSeen)
+			eq(v.Visit+" "+a.Arm+" missed", a.Missed, missed)
 			eq(v.Visit+" "+a.Arm+" seen in window", a.InWindow, inWindow)
 		}
+	}
+	if f == (exportFilter{}) && len(visits) > 0 && missedTotal == 0 {
+		t.Errorf("%s: no missed visit in the whole study: the check of missed visits checks nothing", where)
 	}
 	// Adverse events: per patient the worst grade and whether any was serious.
 	worst, serious := map[string]int{}, map[string]bool{}
