@@ -154,9 +154,6 @@ func LoadOverview(ctx context.Context, store *registry.Store, f Filter, opt Opti
 		}
 		studies = append(studies, st)
 	}
-	if opt.QueriesOnly {
-		return nil, nil
-	}
 	for _, st := range studies {
 		if len(st.Measures) == 0 || len(st.Arms) == 0 {
 			continue

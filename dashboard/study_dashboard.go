@@ -25,9 +25,6 @@ type Options struct {
 	// SurvivalTimes are the days at which survival is read off the curves; nil: 1, 2, 5
 	// and 10 years.
 	SurvivalTimes []float64
-	// QueriesOnly runs the SQL and returns nil: for benchmarks that time the bare SQL
-	// beside the whole page.
-	QueriesOnly bool
 	// Reader is who reads the dashboard: a blinded study's arms are pooled for a reader
 	// who may not see them (blinding.go). Nil for the registry's own use.
 	Reader *registry.User
@@ -314,10 +311,6 @@ func LoadStudy(ctx context.Context, db *pgxpool.Pool, st *registry.Study, f Filt
 			return nil, fmt.Errorf("dashboard %s: %w", st.Code, err)
 		}
 	}
-	if opt.QueriesOnly {
-		return nil, nil
-	}
-
 	sc := smallCell{opt.SmallCell}
 
 	// Flow.

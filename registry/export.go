@@ -259,24 +259,6 @@ func (e *exporter) copySQL(query string) string {
 	return fmt.Sprintf(`COPY (%s) TO STDOUT WITH (FORMAT csv, HEADER true, DELIMITER %s)`, query, delim)
 }
 
-// ExportSQL returns the COPY statement an export runs, for the benchmark that compares the
-// export with PostgreSQL's own COPY of the same rows. The codebook has none.
-func ExportSQL(ctx context.Context, s *Store, o ExportOptions) (string, error) {
-	if err := o.Validate(); err != nil {
-		return "", err
-	}
-	st, err := s.Study(ctx, o.Study)
-	if err != nil {
-		return "", err
-	}
-	e := &exporter{st: st, delim: Delimiters[o.Delimiter], comma: o.Decimal == "comma"}
-	query, err := e.query(o.Table)
-	if err != nil {
-		return "", err
-	}
-	return e.copySQL(query), nil
-}
-
 // text neutralises free text that a spreadsheet would run as a formula: text starting with
 // = + - @ tab or carriage return gets a leading apostrophe. Text that starts with an
 // apostrophe gets one more, so that an import can take exactly one away again. Empty text
