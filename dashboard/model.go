@@ -293,6 +293,7 @@ type ArmAE struct {
 // TermAE is an adverse-event term with the patients reporting it, per arm (in Arms order).
 type TermAE struct {
 	Term     string  `json:"term"`
+	Label    string  `json:"-"` // the term in the page's language
 	Total    int     `json:"-"`
 	Patients []Count `json:"patients_by_arm"`
 }

@@ -39,7 +39,7 @@ func LoadStudyList(ctx context.Context, db *pgxpool.Pool, opt Options) ([]StudyI
 					AND c.treated_month < date_trunc('month', $1::date - sv.target_day - sv.window_after)) AS active_recorded
 			FROM dashboard_visit_cells c JOIN scheduled_visits sv ON sv.id = c.scheduled_visit_id GROUP BY 1),
 		enrolled AS (SELECT study_id, sum(n) AS n FROM dashboard_patient_cells GROUP BY 1)
-		SELECT s.code, s.title, s.indication, s.design, coalesce(e.n, 0)::int,
+		SELECT s.code, s.title, s.title_labels, s.indication, s.design, coalesce(e.n, 0)::int,
 			coalesce(r.done, 0)::int, coalesce(r.missed, 0)::int,
 			greatest(coalesce(c.n, 0) + coalesce(o.closed, 0) - coalesce(r.active_recorded, 0) - coalesce(o.recorded, 0), 0)::int
 		FROM studies s
@@ -54,7 +54,9 @@ func LoadStudyList(ctx context.Context, db *pgxpool.Pool, opt Options) ([]StudyI
 	var list []StudyInfo
 	var s StudyInfo
 	var enrolled, done, missed, overdue int
-	_, err = pgx.ForEachRow(rows, []any{&s.Code, &s.Title, &s.Indication, &s.Design, &enrolled, &done, &missed, &overdue}, func() error {
+	var titles registry.Labels
+	_, err = pgx.ForEachRow(rows, []any{&s.Code, &s.Title, &titles, &s.Indication, &s.Design, &enrolled, &done, &missed, &overdue}, func() error {
+		s.Title, titles = titles.Or(s.Title).In(opt.Lang), nil
 		s.Enrolled, s.VisitsDone, s.VisitsMissed = sc.count(enrolled), sc.count(done), sc.count(missed)
 		s.VisitsDue = sc.count(done + missed + overdue)
 		s.HasFollowUp = done+missed+overdue > 0
@@ -160,8 +162,8 @@ func LoadOverview(ctx context.Context, store *registry.Store, f Filter, opt Opti
 		}
 		mi := max(slices.IndexFunc(st.Measures, func(m registry.Measure) bool { return m.Code == st.MainMeasure }), 0)
 		m := st.Measures[mi]
-		row := EffectRow{Study: st.Code, Title: st.Title, Indication: st.Indication, Design: st.Design,
-			Measure: m.Code, MeasureLabel: m.Labels.In(opt.Lang), Unit: m.Unit, Direction: m.Direction, Comparator: "none"}
+		row := EffectRow{Study: st.Code, Title: st.TitleIn(opt.Lang), Indication: st.Indication, Design: st.Design,
+			Measure: m.Code, MeasureLabel: m.Labels.In(opt.Lang), Unit: m.UnitIn(opt.Lang), Direction: m.Direction, Comparator: "none"}
 		if armsPooled(st, opt) {
 			row.Effect = ComparisonResult{Comparison: Comparison{Reason: "blinded study: the arms are pooled until it is unblinded"}}
 			ov.Rows = append(ov.Rows, row)
@@ -178,10 +180,10 @@ func LoadOverview(ctx context.Context, store *registry.Store, f Filter, opt Opti
 			ov.Rows = append(ov.Rows, row)
 			continue
 		}
-		row.Treatment = st.Arms[treat].Label
+		row.Treatment = st.Arms[treat].LabelIn(opt.Lang)
 		var vi int
 		if control >= 0 {
-			row.Comparator, row.ComparatorLabel = "control", st.Arms[control].Label
+			row.Comparator, row.ComparatorLabel = "control", st.Arms[control].LabelIn(opt.Lang)
 			vi = primaryVisit(st, func(vi int) bool { return change(vi, treat).N >= 2 && change(vi, control).N >= 2 })
 		} else {
 			row.Comparator = "placebo_baseline"
@@ -201,7 +203,7 @@ func LoadOverview(ctx context.Context, store *registry.Store, f Filter, opt Opti
 			continue
 		}
 		v := st.Visits[vi]
-		row.Visit, row.VisitLabel, row.Day = v.Code, v.Label, v.TargetDay
+		row.Visit, row.VisitLabel, row.Day = v.Code, v.LabelIn(opt.Lang), v.TargetDay
 		treated := change(vi, treat)
 		var ref Summary
 		if control >= 0 {

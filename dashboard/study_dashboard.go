@@ -60,14 +60,14 @@ func LoadStudy(ctx context.Context, db *pgxpool.Pool, st *registry.Study, f Filt
 	}
 	today := registry.Day(opt.Today)
 	d := &StudyDashboard{
-		Study:  StudyInfo{Code: st.Code, Title: st.Title, Indication: st.Indication, Design: st.Design},
+		Study:  StudyInfo{Code: st.Code, Title: st.TitleIn(opt.Lang), Indication: st.Indication, Design: st.Design},
 		Filter: f, Today: today.Format(time.DateOnly), SmallCell: opt.SmallCell, Suppressed: opt.SmallCell > 0,
 	}
 	st, pooledArmIDs := poolArms(st, opt)
 	armIndex := map[int64]int{}
 	for i, a := range st.Arms {
 		armIndex[a.ID] = i
-		d.Arms = append(d.Arms, ArmInfo{Code: a.Code, Label: a.Label, Control: a.Control})
+		d.Arms = append(d.Arms, ArmInfo{Code: a.Code, Label: a.LabelIn(opt.Lang), Control: a.Control})
 		if a.Control {
 			d.Control = a.Code
 		}
@@ -331,7 +331,7 @@ func LoadStudy(ctx context.Context, db *pgxpool.Pool, st *registry.Study, f Filt
 	d.Study.Enrolled = d.Flow.Enrolled
 	done, inWindow := 0, 0
 	for vi, v := range st.Visits {
-		vf := VisitFlow{Visit: v.Code, Label: v.Label, Day: v.TargetDay}
+		vf := VisitFlow{Visit: v.Code, Label: v.LabelIn(opt.Lang), Day: v.TargetDay}
 		for ai, a := range st.Arms {
 			c := visits[vi][ai]
 			overdue := max(c.closedActive-c.activeRecorded, 0)
@@ -354,13 +354,13 @@ func LoadStudy(ctx context.Context, db *pgxpool.Pool, st *registry.Study, f Filt
 	}
 	control := slices.IndexFunc(st.Arms, func(a registry.Arm) bool { return a.Control })
 	for mi, m := range st.Measures {
-		mo := MeasureOutcome{Code: m.Code, Label: m.Labels.In(opt.Lang), Unit: m.Unit, Direction: m.Direction, MCID: m.MCID, Type: m.Kind}
+		mo := MeasureOutcome{Code: m.Code, Label: m.Labels.In(opt.Lang), Unit: m.UnitIn(opt.Lang), Direction: m.Direction, MCID: m.MCID, Type: m.Kind}
 		if m.Kind == registry.KindChoice {
 			d.Measures = append(d.Measures, choiceOutcome(st, mo, m, choices[mi], sc, opt.Lang))
 			continue
 		}
 		for vi, v := range st.Visits {
-			mv := MeasureVisit{Visit: v.Code, Label: v.Label, Day: v.TargetDay, Baseline: v.Baseline}
+			mv := MeasureVisit{Visit: v.Code, Label: v.LabelIn(opt.Lang), Day: v.TargetDay, Baseline: v.Baseline}
 			changes := make([]Summary, nArms)
 			rates := make([]ResponderRate, nArms)
 			for ai, a := range st.Arms {
@@ -499,6 +499,9 @@ func LoadStudy(ctx context.Context, db *pgxpool.Pool, st *registry.Study, f Filt
 			return nil, err
 		}
 	}
+	for i, t := range d.Adverse.Terms {
+		d.Adverse.Terms[i].Label = st.AETermIn(t.Term, opt.Lang)
+	}
 	return d, nil
 }
 
@@ -603,7 +606,7 @@ func choiceOutcome(st *registry.Study, mo MeasureOutcome, m registry.Measure, co
 	control := slices.IndexFunc(st.Arms, func(a registry.Arm) bool { return a.Control })
 	treat := slices.IndexFunc(st.Arms, func(a registry.Arm) bool { return !a.Control })
 	for vi, v := range st.Visits {
-		mv := MeasureVisit{Visit: v.Code, Label: v.Label, Day: v.TargetDay, Baseline: v.Baseline}
+		mv := MeasureVisit{Visit: v.Code, Label: v.LabelIn(lang), Day: v.TargetDay, Baseline: v.Baseline}
 		byArm := make([][]int, len(st.Arms))
 		for ai, a := range st.Arms {
 			byArm[ai] = make([]int, len(ordered))
@@ -688,7 +691,7 @@ func mainResult(st *registry.Study, d *StudyDashboard) *MainResult {
 	if treat < 0 {
 		return nil
 	}
-	r.Treatment = st.Arms[treat].Label
+	r.Treatment = armLabelOf(d.Arms, st.Arms[treat].Code)
 	for _, v := range m.Visits {
 		c, source := v.VsControl, ""
 		if c == nil {

@@ -73,6 +73,11 @@ func studyDiff(old, new *Study) []StudyChange {
 	out = append(out, diffByCode("measure", old.Measures, new.Measures, func(m Measure) string { return m.Code })...)
 	out = append(out, diffByCode("event", old.EventTypes, new.EventTypes, func(e EventType) string { return e.Code })...)
 	out = append(out, diffByCode("adverse event term", old.AETerms, new.AETerms, func(t string) string { return t })...)
+	for _, t := range new.AETerms {
+		if slices.Contains(old.AETerms, t) && canonical(old.AETermLabels[t]) != canonical(new.AETermLabels[t]) {
+			out = append(out, StudyChange{Kind: "changed", What: "adverse event term", Code: t})
+		}
+	}
 	out = append(out, diffByCode("placebo baseline", old.PlaceboBaselines, new.PlaceboBaselines,
 		func(b PlaceboBaseline) string { return b.Measure + " at " + b.Visit })...)
 	if new.Sites != nil { // a file without a sites list leaves the sites as they are
@@ -82,7 +87,7 @@ func studyDiff(old, new *Study) []StudyChange {
 }
 
 func (s *Study) sameHeader(o *Study) bool {
-	return s.Title == o.Title && s.Indication == o.Indication && s.Design == o.Design && s.MainMeasure == o.MainMeasure && s.MainVisit == o.MainVisit
+	return s.Title == o.Title && canonical(s.TitleLabels) == canonical(o.TitleLabels) && s.Indication == o.Indication && s.Design == o.Design && s.MainMeasure == o.MainMeasure && s.MainVisit == o.MainVisit
 }
 
 func diffByCode[T any](what string, old, new []T, code func(T) string) []StudyChange {
@@ -132,6 +137,7 @@ func (s *Store) StudyDefinition(ctx context.Context, code string) ([]byte, error
 // StudyOverview is a study as the administrators' list shows it.
 type StudyOverview struct {
 	Code, Title, Design string
+	Titles              Labels // Title in every language the study file gives
 	Blinded             bool
 	Sites               []string
 	Patients            int
@@ -139,7 +145,7 @@ type StudyOverview struct {
 
 // StudyOverviews lists every study with its sites and patients.
 func (s *Store) StudyOverviews(ctx context.Context) ([]StudyOverview, error) {
-	rows, err := s.DB.Query(ctx, `SELECT st.code, st.title, st.design, st.blinded AND st.unblinded_at IS NULL,
+	rows, err := s.DB.Query(ctx, `SELECT st.code, st.title, jsonb_build_object('en', st.title) || st.title_labels, st.design, st.blinded AND st.unblinded_at IS NULL,
 		coalesce((SELECT array_agg(si.code ORDER BY si.code) FROM study_sites ss JOIN sites si ON si.id = ss.site_id WHERE ss.study_id = st.id), '{}'),
 		(SELECT count(*) FROM patients p WHERE p.study_id = st.id)
 		FROM studies st ORDER BY st.code`)
@@ -150,7 +156,7 @@ func (s *Store) StudyOverviews(ctx context.Context) ([]StudyOverview, error) {
 	var out []StudyOverview
 	for rows.Next() {
 		var o StudyOverview
-		if err := rows.Scan(&o.Code, &o.Title, &o.Design, &o.Blinded, &o.Sites, &o.Patients); err != nil {
+		if err := rows.Scan(&o.Code, &o.Title, &o.Titles, &o.Design, &o.Blinded, &o.Sites, &o.Patients); err != nil {
 			return nil, fmt.Errorf("list studies: %w", err)
 		}
 		out = append(out, o)

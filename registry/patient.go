@@ -33,6 +33,7 @@ type Patient struct {
 	SiteName    string
 	ArmCode     string
 	ArmLabel    string
+	ArmLabels   Labels // ArmLabel in every language the study file gives
 	Sex         string
 	BirthYear   int
 	EnrolledOn  time.Time
@@ -71,7 +72,7 @@ type queryRower interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
-const patientRecordColumns = `p.id, p.study_id, s.code, p.study_number, si.code, si.name, a.code, a.label, p.sex,
+const patientRecordColumns = `p.id, p.study_id, s.code, p.study_number, si.code, si.name, a.code, a.label, jsonb_build_object('en', a.label) || a.labels, p.sex,
 	p.birth_year, p.enrolled_on, p.treated_on, p.status, p.status_on, p.allocated_by, si.time_zone`
 
 const patientRecordFrom = `FROM patients p
@@ -93,10 +94,10 @@ func patientFor(ctx context.Context, q queryRower, u *User, study, number string
 	}
 	p := &Patient{}
 	err := q.QueryRow(ctx, sql, study, number, u.ID).Scan(&p.ID, &p.StudyID, &p.StudyCode, &p.Number, &p.SiteCode, &p.SiteName,
-		&p.ArmCode, &p.ArmLabel, &p.Sex, &p.BirthYear, &p.EnrolledOn, &p.TreatedOn, &p.Status, &p.StatusOn, &p.AllocatedBy,
+		&p.ArmCode, &p.ArmLabel, &p.ArmLabels, &p.Sex, &p.BirthYear, &p.EnrolledOn, &p.TreatedOn, &p.Status, &p.StatusOn, &p.AllocatedBy,
 		&p.TimeZone, &p.Blinded, &p.CodeBroken)
 	if err == nil && !u.seesArmOf(p.Blinded, p.CodeBroken) {
-		p.ArmCode, p.ArmLabel, p.ArmHidden = "", "", true
+		p.ArmCode, p.ArmLabel, p.ArmLabels, p.ArmHidden = "", "", nil, true
 	}
 	if err == pgx.ErrNoRows || (err == nil && !u.CanSee(p.SiteCode)) {
 		return nil, Errorf(ENOTFOUND, "There is no such patient in this study.")

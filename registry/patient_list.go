@@ -24,14 +24,15 @@ type PatientFilter struct {
 
 // PatientListEntry is one row of the patient list.
 type PatientListEntry struct {
-	StudyCode  string
-	StudyTitle string
-	Number     string
-	SiteCode   string
-	Status     string
-	StatusOn   *time.Time
-	EnrolledOn time.Time
-	TreatedOn  time.Time
+	StudyCode   string
+	StudyTitle  string
+	StudyTitles Labels // StudyTitle in every language the study file gives
+	Number      string
+	SiteCode    string
+	Status      string
+	StatusOn    *time.Time
+	EnrolledOn  time.Time
+	TreatedOn   time.Time
 }
 
 // PatientList is the patients a user may see that match the filter.
@@ -55,7 +56,7 @@ func (s *Store) Patients(ctx context.Context, u *User, f PatientFilter) (*Patien
 		sites = append([]string{}, u.Sites...)
 	}
 	rows, err := s.DB.Query(ctx, `
-		SELECT st.code, st.title, p.study_number, si.code, p.status, p.status_on, p.enrolled_on, p.treated_on,
+		SELECT st.code, st.title, jsonb_build_object('en', st.title) || st.title_labels, p.study_number, si.code, p.status, p.status_on, p.enrolled_on, p.treated_on,
 			count(*) OVER ()
 		FROM patients p
 		JOIN studies st ON st.id = p.study_id
@@ -74,9 +75,10 @@ func (s *Store) Patients(ctx context.Context, u *User, f PatientFilter) (*Patien
 	}
 	list := &PatientList{}
 	var e PatientListEntry
-	_, err = pgx.ForEachRow(rows, []any{&e.StudyCode, &e.StudyTitle, &e.Number, &e.SiteCode, &e.Status, &e.StatusOn,
+	_, err = pgx.ForEachRow(rows, []any{&e.StudyCode, &e.StudyTitle, &e.StudyTitles, &e.Number, &e.SiteCode, &e.Status, &e.StatusOn,
 		&e.EnrolledOn, &e.TreatedOn, &list.Total}, func() error {
 		c := e
+		e.StudyTitles = nil // the next row's labels go into a map of their own
 		if e.StatusOn != nil {
 			d := *e.StatusOn
 			c.StatusOn = &d

@@ -24,20 +24,26 @@ var Languages = []string{"en", "sv", "da"}
 // outcome measures, event types and placebo baselines. It is what a study definition file
 // holds (see README: "Study definition files").
 type Study struct {
-	ID          int64  `yaml:"-" json:"-"`
-	Code        string `yaml:"code" json:"code"`
-	Title       string `yaml:"title" json:"title"`
+	ID    int64  `yaml:"-" json:"-"`
+	Code  string `yaml:"code" json:"code"`
+	Title string `yaml:"title" json:"title"`
+	// TitleLabels holds the title in other languages (en is Title); nil when the file
+	// gives only the English title. Arms, visits, units and adverse-event terms alike.
+	TitleLabels Labels `yaml:"title_labels,omitempty" json:"title_labels,omitempty"`
 	Indication  string `yaml:"indication" json:"indication"`
 	Design      string `yaml:"design" json:"design"`
 	MainMeasure string `yaml:"main_measure,omitempty" json:"main_measure,omitempty"`
 	// MainVisit is the visit the main result is read at (a follow-up visit); "": the
 	// 12-month visit, or the latest one with data.
-	MainVisit        string            `yaml:"main_visit,omitempty" json:"main_visit,omitempty"`
-	Arms             []Arm             `yaml:"arms" json:"arms"`
-	Visits           []ScheduledVisit  `yaml:"visits" json:"visits"`
-	Measures         []Measure         `yaml:"measures" json:"measures"`
-	EventTypes       []EventType       `yaml:"events,omitempty" json:"events,omitempty"`
-	AETerms          []string          `yaml:"adverse_event_terms,omitempty" json:"adverse_event_terms,omitempty"`
+	MainVisit  string           `yaml:"main_visit,omitempty" json:"main_visit,omitempty"`
+	Arms       []Arm            `yaml:"arms" json:"arms"`
+	Visits     []ScheduledVisit `yaml:"visits" json:"visits"`
+	Measures   []Measure        `yaml:"measures" json:"measures"`
+	EventTypes []EventType      `yaml:"events,omitempty" json:"events,omitempty"`
+	AETerms    []string         `yaml:"adverse_event_terms,omitempty" json:"adverse_event_terms,omitempty"`
+	// AETermLabels gives an adverse-event term (by its English text, as listed in
+	// AETerms) in other languages.
+	AETermLabels     map[string]Labels `yaml:"adverse_event_term_labels,omitempty" json:"adverse_event_term_labels,omitempty"`
 	PlaceboBaselines []PlaceboBaseline `yaml:"placebo_baselines,omitempty" json:"placebo_baselines,omitempty"`
 	// Sites lists the codes of the sites that take part in the study. When the file has no
 	// sites list, applying it leaves the study's sites as they are.
@@ -53,7 +59,8 @@ type Study struct {
 // Labels holds a text per language code ("en", "sv", "da").
 type Labels map[string]string
 
-// In returns the label in lang, falling back to English.
+// In returns the label in lang, falling back to English. It is the one way a page picks
+// a study's text in the reader's language.
 func (l Labels) In(lang string) string {
 	if s := l[lang]; s != "" {
 		return s
@@ -61,11 +68,61 @@ func (l Labels) In(lang string) string {
 	return l["en"]
 }
 
+// Or is l with en as its English text when it has none.
+func (l Labels) Or(en string) Labels {
+	if l["en"] != "" || en == "" {
+		return l
+	}
+	out := Labels{"en": en}
+	for k, v := range l {
+		if k != "en" {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// TitleIn is the study's title in lang, or in English.
+func (s *Study) TitleIn(lang string) string { return s.TitleLabels.Or(s.Title).In(lang) }
+
+// LabelIn is the arm's label in lang, or in English.
+func (a Arm) LabelIn(lang string) string { return a.Labels.Or(a.Label).In(lang) }
+
+// LabelIn is the visit's label in lang, or in English.
+func (v ScheduledVisit) LabelIn(lang string) string { return v.Labels.Or(v.Label).In(lang) }
+
+// UnitIn is the measure's unit in lang, or in English.
+func (m Measure) UnitIn(lang string) string { return m.UnitLabels.Or(m.Unit).In(lang) }
+
+// AETermIn is an adverse-event term in lang, or in English.
+func (s *Study) AETermIn(term, lang string) string { return s.AETermLabels[term].Or(term).In(lang) }
+
+// normaliseLabels makes a plain English text and its labels agree: labels without en take
+// the plain text as en, a plain text left out takes labels.en, and labels that were given
+// but hold nothing beyond English are kept so that the file round-trips.
+func normaliseLabels(errs FieldErrors, p, field string, text *string, l *Labels) {
+	// p is the labels' path in the file, such as "arms[1].labels".
+	if len(*l) == 0 {
+		*l = nil
+		return
+	}
+	switch en := (*l)["en"]; {
+	case *text == "":
+		*text = en
+	case en == "":
+		*l = l.Or(*text)
+	case en != *text:
+		errs.Add(p+".en", fmt.Sprintf("differs from %s %q; give the English text once", field, *text))
+	}
+	validLabels(errs, p, *l)
+}
+
 // Arm is a treatment arm; at most one per study is the placebo or control arm.
 type Arm struct {
 	ID      int64  `yaml:"-" json:"-"`
 	Code    string `yaml:"code" json:"code"`
 	Label   string `yaml:"label" json:"label"`
+	Labels  Labels `yaml:"labels,omitempty" json:"labels,omitempty"`
 	Control bool   `yaml:"control,omitempty" json:"control,omitempty"`
 }
 
@@ -75,6 +132,7 @@ type ScheduledVisit struct {
 	ID           int64  `yaml:"-" json:"-"`
 	Code         string `yaml:"code" json:"code"`
 	Label        string `yaml:"label" json:"label"`
+	Labels       Labels `yaml:"labels,omitempty" json:"labels,omitempty"`
 	TargetDay    int    `yaml:"day" json:"day"`
 	WindowBefore int    `yaml:"window_before" json:"window_before"`
 	WindowAfter  int    `yaml:"window_after" json:"window_after"`
@@ -90,17 +148,19 @@ const (
 
 // Measure is an outcome measure: what a visit form asks and what a dashboard compares.
 type Measure struct {
-	ID        int64    `yaml:"-" json:"-"`
-	Code      string   `yaml:"code" json:"code"`
-	Labels    Labels   `yaml:"labels" json:"labels"`
-	Kind      string   `yaml:"type" json:"type"`
-	Unit      string   `yaml:"unit,omitempty" json:"unit,omitempty"`
-	Min       *float64 `yaml:"min,omitempty" json:"min,omitempty"`
-	Max       *float64 `yaml:"max,omitempty" json:"max,omitempty"`
-	Step      *float64 `yaml:"step,omitempty" json:"step,omitempty"`
-	Choices   []Choice `yaml:"choices,omitempty" json:"choices,omitempty"`
-	Direction string   `yaml:"direction" json:"direction"`
-	MCID      *float64 `yaml:"mcid,omitempty" json:"mcid,omitempty"`
+	ID     int64  `yaml:"-" json:"-"`
+	Code   string `yaml:"code" json:"code"`
+	Labels Labels `yaml:"labels" json:"labels"`
+	Kind   string `yaml:"type" json:"type"`
+	Unit   string `yaml:"unit,omitempty" json:"unit,omitempty"`
+	// UnitLabels holds the unit in other languages (en is Unit).
+	UnitLabels Labels   `yaml:"unit_labels,omitempty" json:"unit_labels,omitempty"`
+	Min        *float64 `yaml:"min,omitempty" json:"min,omitempty"`
+	Max        *float64 `yaml:"max,omitempty" json:"max,omitempty"`
+	Step       *float64 `yaml:"step,omitempty" json:"step,omitempty"`
+	Choices    []Choice `yaml:"choices,omitempty" json:"choices,omitempty"`
+	Direction  string   `yaml:"direction" json:"direction"`
+	MCID       *float64 `yaml:"mcid,omitempty" json:"mcid,omitempty"`
 }
 
 // HigherIsBetter reports the measure's direction.
@@ -141,6 +201,7 @@ var (
 // such as "measures[2].max".
 func (s *Study) Validate() error {
 	errs := FieldErrors{}
+	normaliseLabels(errs, "title_labels", "title", &s.Title, &s.TitleLabels)
 	if !codePattern.MatchString(s.Code) {
 		errs.Add("code", "must be lower-case letters, digits, '-' or '_' (e.g. knee-oa)")
 	}
@@ -161,7 +222,8 @@ func (s *Study) Validate() error {
 	for i, a := range s.Arms {
 		p := fmt.Sprintf("arms[%d]", i)
 		uniqueCode(errs, p, a.Code, armCodes, codePattern)
-		required(errs, p+".label", a.Label)
+		normaliseLabels(errs, p+".labels", "label", &s.Arms[i].Label, &s.Arms[i].Labels)
+		required(errs, p+".label", s.Arms[i].Label)
 		if a.Control {
 			controls++
 		}
@@ -178,7 +240,8 @@ func (s *Study) Validate() error {
 	for i, v := range s.Visits {
 		p := fmt.Sprintf("visits[%d]", i)
 		uniqueCode(errs, p, v.Code, visitCodes, codePattern)
-		required(errs, p+".label", v.Label)
+		normaliseLabels(errs, p+".labels", "label", &s.Visits[i].Label, &s.Visits[i].Labels)
+		required(errs, p+".label", s.Visits[i].Label)
 		if v.WindowBefore < 0 {
 			errs.Add(p+".window_before", "must be 0 or more days")
 		}
@@ -203,6 +266,7 @@ func (s *Study) Validate() error {
 	for i, m := range s.Measures {
 		p := fmt.Sprintf("measures[%d]", i)
 		uniqueCode(errs, p, m.Code, measureCodes, measureCodePattern)
+		normaliseLabels(errs, p+".unit_labels", "unit", &s.Measures[i].Unit, &s.Measures[i].UnitLabels)
 		m.validate(errs, p)
 	}
 	if s.MainMeasure != "" && !measureCodes[s.MainMeasure] {
@@ -238,6 +302,23 @@ func (s *Study) Validate() error {
 			errs.Add(p, fmt.Sprintf("%q is listed twice", t))
 		}
 		terms[t] = true
+	}
+	for t, l := range s.AETermLabels {
+		p := fmt.Sprintf("adverse_event_term_labels.%s", t)
+		if !terms[t] {
+			errs.Add(p, fmt.Sprintf("%q is not one of adverse_event_terms", t))
+			continue
+		}
+		text := t
+		normaliseLabels(errs, p, "the term", &text, &l)
+		if l == nil {
+			delete(s.AETermLabels, t)
+		} else {
+			s.AETermLabels[t] = l
+		}
+	}
+	if len(s.AETermLabels) == 0 {
+		s.AETermLabels = nil
 	}
 
 	seen := map[[2]string]bool{}

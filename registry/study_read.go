@@ -38,45 +38,50 @@ func (s *Store) StudyCodesFor(ctx context.Context, u *User) ([]string, error) {
 // Study loads a study's whole definition, with database ids, by its code.
 func (s *Store) Study(ctx context.Context, code string) (*Study, error) {
 	st := &Study{}
-	err := s.DB.QueryRow(ctx, `SELECT id, code, title, indication, design, main_measure, main_visit FROM studies WHERE code = $1`, code).
-		Scan(&st.ID, &st.Code, &st.Title, &st.Indication, &st.Design, &st.MainMeasure, &st.MainVisit)
+	err := s.DB.QueryRow(ctx, `SELECT id, code, title, indication, design, main_measure, main_visit, title_labels FROM studies WHERE code = $1`, code).
+		Scan(&st.ID, &st.Code, &st.Title, &st.Indication, &st.Design, &st.MainMeasure, &st.MainVisit, &st.TitleLabels)
 	if err == pgx.ErrNoRows {
 		return nil, Errorf(ENOTFOUND, "there is no study %q", code)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load study %s: %w", code, err)
 	}
+	st.TitleLabels = noLabels(st.TitleLabels)
 
 	b := &pgx.Batch{}
-	b.Queue(`SELECT id, code, label, is_control FROM arms WHERE study_id = $1 ORDER BY position`, st.ID).
+	b.Queue(`SELECT id, code, label, is_control, labels FROM arms WHERE study_id = $1 ORDER BY position`, st.ID).
 		Query(func(rows pgx.Rows) error {
 			var a Arm
-			_, err := pgx.ForEachRow(rows, []any{&a.ID, &a.Code, &a.Label, &a.Control}, func() error {
+			_, err := pgx.ForEachRow(rows, []any{&a.ID, &a.Code, &a.Label, &a.Control, &a.Labels}, func() error {
+				a.Labels = noLabels(a.Labels)
 				st.Arms = append(st.Arms, a)
+				a.Labels = nil
 				return nil
 			})
 			return err
 		})
 	b.Queue(`SELECT blinded, unblinded_at, unblinded_by FROM studies WHERE id = $1`, st.ID).
 		QueryRow(func(row pgx.Row) error { return row.Scan(&st.Blinded, &st.UnblindedAt, &st.UnblindedBy) })
-	b.Queue(`SELECT id, code, label, target_day, window_before, window_after, is_baseline
+	b.Queue(`SELECT id, code, label, target_day, window_before, window_after, is_baseline, labels
 		FROM scheduled_visits WHERE study_id = $1 ORDER BY position`, st.ID).
 		Query(func(rows pgx.Rows) error {
 			var v ScheduledVisit
-			_, err := pgx.ForEachRow(rows, []any{&v.ID, &v.Code, &v.Label, &v.TargetDay, &v.WindowBefore, &v.WindowAfter, &v.Baseline},
+			_, err := pgx.ForEachRow(rows, []any{&v.ID, &v.Code, &v.Label, &v.TargetDay, &v.WindowBefore, &v.WindowAfter, &v.Baseline, &v.Labels},
 				func() error {
+					v.Labels = noLabels(v.Labels)
 					st.Visits = append(st.Visits, v)
+					v.Labels = nil
 					return nil
 				})
 			return err
 		})
-	b.Queue(`SELECT id, code, labels, kind, unit, min_value, max_value, step, choices, direction, mcid
+	b.Queue(`SELECT id, code, labels, kind, unit, min_value, max_value, step, choices, direction, mcid, unit_labels
 		FROM measures WHERE study_id = $1 ORDER BY position`, st.ID).
 		Query(func(rows pgx.Rows) error {
 			for rows.Next() {
 				var m Measure
 				var labels, choices []byte
-				if err := rows.Scan(&m.ID, &m.Code, &labels, &m.Kind, &m.Unit, &m.Min, &m.Max, &m.Step, &choices, &m.Direction, &m.MCID); err != nil {
+				if err := rows.Scan(&m.ID, &m.Code, &labels, &m.Kind, &m.Unit, &m.Min, &m.Max, &m.Step, &choices, &m.Direction, &m.MCID, &m.UnitLabels); err != nil {
 					return err
 				}
 				if err := json.Unmarshal(labels, &m.Labels); err != nil {
@@ -85,6 +90,7 @@ func (s *Store) Study(ctx context.Context, code string) (*Study, error) {
 				if err := json.Unmarshal(choices, &m.Choices); err != nil {
 					return err
 				}
+				m.UnitLabels = noLabels(m.UnitLabels)
 				if len(m.Choices) == 0 {
 					m.Choices = nil
 				}
@@ -107,13 +113,21 @@ func (s *Store) Study(ctx context.Context, code string) (*Study, error) {
 			}
 			return rows.Err()
 		})
-	b.Queue(`SELECT term FROM ae_terms WHERE study_id = $1 ORDER BY position`, st.ID).
+	b.Queue(`SELECT term, labels FROM ae_terms WHERE study_id = $1 ORDER BY position`, st.ID).
 		Query(func(rows pgx.Rows) error {
-			var err error
-			st.AETerms, err = pgx.CollectRows(rows, pgx.RowTo[string])
-			if len(st.AETerms) == 0 {
-				st.AETerms = nil
-			}
+			var term string
+			var labels Labels
+			_, err := pgx.ForEachRow(rows, []any{&term, &labels}, func() error {
+				st.AETerms = append(st.AETerms, term)
+				if len(labels) > 0 {
+					if st.AETermLabels == nil {
+						st.AETermLabels = map[string]Labels{}
+					}
+					st.AETermLabels[term] = labels
+				}
+				labels = nil
+				return nil
+			})
 			return err
 		})
 	b.Queue(`SELECT m.code, v.code, pb.mean_change, pb.sd, pb.n, pb.source
@@ -140,4 +154,12 @@ func (s *Store) Study(ctx context.Context, code string) (*Study, error) {
 		return nil, fmt.Errorf("load study %s: %w", code, err)
 	}
 	return st, nil
+}
+
+// noLabels is l, or nil when it holds no label (as a study file without labels reads).
+func noLabels(l Labels) Labels {
+	if len(l) == 0 {
+		return nil
+	}
+	return l
 }

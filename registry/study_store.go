@@ -55,15 +55,16 @@ func applyStudy(ctx context.Context, tx pgx.Tx, st *Study) (ApplyResult, error) 
 	err := tx.QueryRow(ctx, `SELECT id FROM studies WHERE code = $1`, st.Code).Scan(&st.ID)
 	if err == pgx.ErrNoRows {
 		err = tx.QueryRow(ctx, `
-			INSERT INTO studies (code, title, indication, design, main_measure, main_visit) VALUES ($1, $2, $3, $4, $5, $6)
-			RETURNING id`, st.Code, st.Title, st.Indication, st.Design, st.MainMeasure, st.MainVisit).Scan(&st.ID)
+			INSERT INTO studies (code, title, indication, design, main_measure, main_visit, title_labels) VALUES ($1, $2, $3, $4, $5, $6, $7)
+			RETURNING id`, st.Code, st.Title, st.Indication, st.Design, st.MainMeasure, st.MainVisit, labelsJSON(st.TitleLabels)).Scan(&st.ID)
 		res.Created, res.Changes = true, 1
 	} else if err == nil {
 		var tag int64
 		tag, err = exec(ctx, tx, `
-			UPDATE studies SET title = $2, indication = $3, design = $4, main_measure = $5, main_visit = $6
-			WHERE id = $1 AND (title, indication, design, main_measure, main_visit) IS DISTINCT FROM ($2, $3, $4, $5, $6)`,
-			st.ID, st.Title, st.Indication, st.Design, st.MainMeasure, st.MainVisit)
+			UPDATE studies SET title = $2, indication = $3, design = $4, main_measure = $5, main_visit = $6, title_labels = $7
+			WHERE id = $1 AND (title, indication, design, main_measure, main_visit, title_labels)
+				IS DISTINCT FROM ($2, $3, $4, $5, $6, $7::jsonb)`,
+			st.ID, st.Title, st.Indication, st.Design, st.MainMeasure, st.MainVisit, labelsJSON(st.TitleLabels))
 		res.Changes += int(tag)
 	}
 	if err != nil {
@@ -151,11 +152,12 @@ func applyArms(ctx context.Context, tx pgx.Tx, st *Study) (int, error) {
 	for i := range st.Arms {
 		a := &st.Arms[i]
 		n, err := exec(ctx, tx, `
-			INSERT INTO arms (study_id, code, label, is_control, position) VALUES ($1, $2, $3, $4, $5)
+			INSERT INTO arms (study_id, code, label, is_control, position, labels) VALUES ($1, $2, $3, $4, $5, $6)
 			ON CONFLICT (study_id, code) DO UPDATE SET label = EXCLUDED.label, is_control = EXCLUDED.is_control,
-				position = EXCLUDED.position
-			WHERE (arms.label, arms.is_control, arms.position) IS DISTINCT FROM (EXCLUDED.label, EXCLUDED.is_control, EXCLUDED.position)`,
-			st.ID, a.Code, a.Label, a.Control, i)
+				position = EXCLUDED.position, labels = EXCLUDED.labels
+			WHERE (arms.label, arms.is_control, arms.position, arms.labels)
+				IS DISTINCT FROM (EXCLUDED.label, EXCLUDED.is_control, EXCLUDED.position, EXCLUDED.labels)`,
+			st.ID, a.Code, a.Label, a.Control, i, labelsJSON(a.Labels))
 		if err != nil {
 			return 0, fmt.Errorf("save arm %s: %w", a.Code, err)
 		}
@@ -193,16 +195,16 @@ func applyVisits(ctx context.Context, tx pgx.Tx, st *Study) (int, error) {
 	changes += int(n)
 	for i, v := range st.Visits {
 		n, err := exec(ctx, tx, `
-			INSERT INTO scheduled_visits (study_id, code, label, target_day, window_before, window_after, is_baseline, position)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+			INSERT INTO scheduled_visits (study_id, code, label, target_day, window_before, window_after, is_baseline, position, labels)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 			ON CONFLICT (study_id, code) DO UPDATE SET label = EXCLUDED.label, target_day = EXCLUDED.target_day,
 				window_before = EXCLUDED.window_before, window_after = EXCLUDED.window_after,
-				is_baseline = EXCLUDED.is_baseline, position = EXCLUDED.position
+				is_baseline = EXCLUDED.is_baseline, position = EXCLUDED.position, labels = EXCLUDED.labels
 			WHERE (scheduled_visits.label, scheduled_visits.target_day, scheduled_visits.window_before,
-				scheduled_visits.window_after, scheduled_visits.is_baseline, scheduled_visits.position)
+				scheduled_visits.window_after, scheduled_visits.is_baseline, scheduled_visits.position, scheduled_visits.labels)
 			IS DISTINCT FROM (EXCLUDED.label, EXCLUDED.target_day, EXCLUDED.window_before, EXCLUDED.window_after,
-				EXCLUDED.is_baseline, EXCLUDED.position)`,
-			st.ID, v.Code, v.Label, v.TargetDay, v.WindowBefore, v.WindowAfter, v.Baseline, i)
+				EXCLUDED.is_baseline, EXCLUDED.position, EXCLUDED.labels)`,
+			st.ID, v.Code, v.Label, v.TargetDay, v.WindowBefore, v.WindowAfter, v.Baseline, i, labelsJSON(v.Labels))
 		if err != nil {
 			return 0, fmt.Errorf("save visit %s: %w", v.Code, err)
 		}
@@ -224,23 +226,32 @@ func applyMeasures(ctx context.Context, tx pgx.Tx, st *Study) (int, error) {
 		labels, _ := json.Marshal(m.Labels)
 		choices, _ := json.Marshal(nonNil(m.Choices))
 		n, err := exec(ctx, tx, `
-			INSERT INTO measures (study_id, code, labels, kind, unit, min_value, max_value, step, choices, direction, mcid, position)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+			INSERT INTO measures (study_id, code, labels, kind, unit, min_value, max_value, step, choices, direction, mcid, position, unit_labels)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 			ON CONFLICT (study_id, code) DO UPDATE SET labels = EXCLUDED.labels, kind = EXCLUDED.kind,
 				unit = EXCLUDED.unit, min_value = EXCLUDED.min_value, max_value = EXCLUDED.max_value,
 				step = EXCLUDED.step, choices = EXCLUDED.choices, direction = EXCLUDED.direction,
-				mcid = EXCLUDED.mcid, position = EXCLUDED.position
+				mcid = EXCLUDED.mcid, position = EXCLUDED.position, unit_labels = EXCLUDED.unit_labels
 			WHERE (measures.labels, measures.kind, measures.unit, measures.min_value, measures.max_value, measures.step,
-				measures.choices, measures.direction, measures.mcid, measures.position)
+				measures.choices, measures.direction, measures.mcid, measures.position, measures.unit_labels)
 			IS DISTINCT FROM (EXCLUDED.labels, EXCLUDED.kind, EXCLUDED.unit, EXCLUDED.min_value, EXCLUDED.max_value,
-				EXCLUDED.step, EXCLUDED.choices, EXCLUDED.direction, EXCLUDED.mcid, EXCLUDED.position)`,
-			st.ID, m.Code, labels, m.Kind, m.Unit, m.Min, m.Max, m.Step, choices, m.Direction, m.MCID, i)
+				EXCLUDED.step, EXCLUDED.choices, EXCLUDED.direction, EXCLUDED.mcid, EXCLUDED.position, EXCLUDED.unit_labels)`,
+			st.ID, m.Code, labels, m.Kind, m.Unit, m.Min, m.Max, m.Step, choices, m.Direction, m.MCID, i, labelsJSON(m.UnitLabels))
 		if err != nil {
 			return 0, fmt.Errorf("save measure %s: %w", m.Code, err)
 		}
 		changes += int(n)
 	}
 	return changes, nil
+}
+
+// labelsJSON is labels as stored: {} when there are none.
+func labelsJSON(l Labels) []byte {
+	if len(l) == 0 {
+		return []byte("{}")
+	}
+	b, _ := json.Marshal(l)
+	return b
 }
 
 func nonNil[T any](s []T) []T {
@@ -285,9 +296,10 @@ func applyAETerms(ctx context.Context, tx pgx.Tx, st *Study) (int, error) {
 	changes := int(n)
 	for i, t := range terms {
 		n, err := exec(ctx, tx, `
-			INSERT INTO ae_terms (study_id, term, position) VALUES ($1, $2, $3)
-			ON CONFLICT (study_id, term) DO UPDATE SET position = EXCLUDED.position
-			WHERE ae_terms.position <> EXCLUDED.position`, st.ID, t, i)
+			INSERT INTO ae_terms (study_id, term, position, labels) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (study_id, term) DO UPDATE SET position = EXCLUDED.position, labels = EXCLUDED.labels
+			WHERE (ae_terms.position, ae_terms.labels) IS DISTINCT FROM (EXCLUDED.position, EXCLUDED.labels)`,
+			st.ID, t, i, labelsJSON(st.AETermLabels[t]))
 		if err != nil {
 			return 0, fmt.Errorf("save adverse event term %q: %w", t, err)
 		}

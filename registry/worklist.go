@@ -17,12 +17,16 @@ const WorklistLimit = 500
 type WorklistEntry struct {
 	StudyCode  string
 	StudyTitle string
-	Number     string
-	SiteCode   string
-	VisitCode  string
-	VisitLabel string
-	Window     Window
-	State      string // due, overdue or upcoming
+	// StudyTitles and VisitLabels hold StudyTitle and VisitLabel in every language the
+	// study file gives.
+	StudyTitles Labels
+	VisitLabels Labels
+	Number      string
+	SiteCode    string
+	VisitCode   string
+	VisitLabel  string
+	Window      Window
+	State       string // due, overdue or upcoming
 	// Days is, for a due visit, the days left until the window closes (0 on its last day);
 	// for an overdue one, the days since it closed; for an upcoming one, the days until it
 	// opens.
@@ -56,6 +60,7 @@ func (s *Store) Worklist(ctx context.Context, u *User, now time.Time, search str
 	rows, err := s.DB.Query(ctx, `
 		WITH w AS (
 			SELECT st.code AS study, st.title, p.study_number, si.code AS site, sv.code AS visit, sv.label, si.time_zone,
+				jsonb_build_object('en', st.title) || st.title_labels AS titles, jsonb_build_object('en', sv.label) || sv.labels AS labels,
 				($2::timestamptz AT TIME ZONE si.time_zone)::date AS today,
 				p.treated_on + sv.target_day AS target,
 				p.treated_on + sv.target_day - sv.window_before AS opens,
@@ -71,7 +76,7 @@ func (s *Store) Worklist(ctx context.Context, u *User, now time.Time, search str
 			  AND p.treated_on + sv.target_day - sv.window_before <= ($2::timestamptz AT TIME ZONE si.time_zone)::date + $4::int
 			  AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.patient_id = p.id AND v.scheduled_visit_id = sv.id)
 		)
-		SELECT study, title, study_number, site, visit, label, target, opens, closes, today,
+		SELECT study, title, titles, study_number, site, visit, label, labels, target, opens, closes, today,
 			CASE WHEN closes < today THEN 'overdue' WHEN opens <= today THEN 'due' ELSE 'upcoming' END AS state,
 			count(*) FILTER (WHERE closes < today) OVER (),
 			count(*) FILTER (WHERE closes >= today AND opens <= today) OVER (),
@@ -89,7 +94,7 @@ func (s *Store) Worklist(ctx context.Context, u *User, now time.Time, search str
 	for rows.Next() {
 		var e WorklistEntry
 		var today time.Time
-		if err := rows.Scan(&e.StudyCode, &e.StudyTitle, &e.Number, &e.SiteCode, &e.VisitCode, &e.VisitLabel,
+		if err := rows.Scan(&e.StudyCode, &e.StudyTitle, &e.StudyTitles, &e.Number, &e.SiteCode, &e.VisitCode, &e.VisitLabel, &e.VisitLabels,
 			&e.Window.Target, &e.Window.Opens, &e.Window.Closes, &today, &e.State, &wl.Overdue, &wl.Due, &wl.Upcoming); err != nil {
 			return nil, fmt.Errorf("read worklist: %w", err)
 		}

@@ -159,7 +159,7 @@ func valueText(ctx context.Context, m registry.Measure, v registry.Value, ok boo
 		}
 	}
 	if m.Unit != "" {
-		return nurseNum(*v.Value) + " " + m.Unit
+		return nurseNum(*v.Value) + " " + m.UnitIn(Lang(ctx))
 	}
 	return nurseNum(*v.Value)
 }
@@ -179,7 +179,7 @@ func rangeText(ctx context.Context, m registry.Measure) string {
 		s = "≤ " + nurseNum(*m.Max)
 	}
 	if m.Unit != "" {
-		s += " " + m.Unit
+		s += " " + m.UnitIn(Lang(ctx))
 	}
 	if m.Kind == registry.KindInteger {
 		s += ", " + T(ctx, "whole numbers")

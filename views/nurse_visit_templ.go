@@ -15,7 +15,7 @@ import (
 )
 
 func visitTitle(ctx context.Context, f *registry.VisitForm) string {
-	return T(ctx, "%s of patient %s", f.Visit.Label, f.Patient.Number)
+	return T(ctx, "%s of patient %s", f.Visit.LabelIn(Lang(ctx)), f.Patient.Number)
 }
 
 func inputText(in registry.VisitInput, code string) string { return in.Values[code].Raw }
@@ -181,9 +181,9 @@ func VisitFormPage(p Page, f *registry.VisitForm, in registry.VisitInput, errs F
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var11 string
-				templ_7745c5c3_Var11, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "Reason for deleting %s", f.Visit.Label))
+				templ_7745c5c3_Var11, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "Reason for deleting %s", f.Visit.LabelIn(Lang(ctx))))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/nurse_visit.templ`, Line: 37, Col: 81}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/nurse_visit.templ`, Line: 37, Col: 94}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var11))
 				if templ_7745c5c3_Err != nil {

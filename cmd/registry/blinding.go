@@ -67,7 +67,7 @@ func (a *app) renderBlinding(w http.ResponseWriter, r *http.Request, status int,
 		a.failTranslated(w, r, err)
 		return
 	}
-	a.render(w, r, status, views.BlindingPage(a.page(r, views.T(ctx, "Blinding of %s", st.Title)),
+	a.render(w, r, status, views.BlindingPage(a.page(r, views.T(ctx, "Blinding of %s", st.TitleIn(views.Lang(ctx)))),
 		views.BlindingStatus{Study: st, CodeBreaks: breaks}, reason, errs))
 }
 

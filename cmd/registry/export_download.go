@@ -41,7 +41,7 @@ func (a *app) exportPage(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	data := views.ExportData{Study: st.Code, Title: st.Title, Delimiter: o.Delimiter, Decimal: o.Decimal, Site: o.Site}
+	data := views.ExportData{Study: st.Code, Title: st.TitleIn(views.Lang(r.Context())), Delimiter: o.Delimiter, Decimal: o.Decimal, Site: o.Site}
 	known := o.Site == ""
 	for _, s := range sites {
 		data.Sites = append(data.Sites, views.ExportSite{Code: s.Code, Name: s.Name})

@@ -16,7 +16,7 @@ func (a *app) importPage(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	a.renderImport(w, r, http.StatusOK, views.ImportData{Study: st.Code, Title: st.Title, Tables: registry.ImportTables, Table: registry.TableLong})
+	a.renderImport(w, r, http.StatusOK, views.ImportData{Study: st.Code, Title: st.TitleIn(views.Lang(r.Context())), Tables: registry.ImportTables, Table: registry.TableLong})
 }
 
 func (a *app) renderImport(w http.ResponseWriter, r *http.Request, status int, data views.ImportData) {
@@ -32,7 +32,7 @@ func (a *app) importUpload(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	data := views.ImportData{Study: st.Code, Title: st.Title, Tables: registry.ImportTables, Table: registry.TableLong}
+	data := views.ImportData{Study: st.Code, Title: st.TitleIn(views.Lang(r.Context())), Tables: registry.ImportTables, Table: registry.TableLong}
 	longUpload(w)
 	r.Body = http.MaxBytesReader(w, r.Body, registry.MaxImportFileBytes)
 	// Files above 32 MB wait in a temporary file, not in memory.

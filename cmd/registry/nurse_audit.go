@@ -64,7 +64,7 @@ func (a *app) studyAuditPage(w http.ResponseWriter, r *http.Request) {
 	}
 	f, form, errs := auditFilterFrom(r)
 	f.StudyID, f.Viewer = st.ID, userOf(r)
-	a.renderAudit(w, r, views.T(ctx, "Audit trail of %s", st.Title), "/worklist", a.store.UserTimeZone(ctx, userOf(r)), f, form, errs)
+	a.renderAudit(w, r, views.T(ctx, "Audit trail of %s", st.TitleIn(views.Lang(ctx))), "/worklist", a.store.UserTimeZone(ctx, userOf(r)), f, form, errs)
 }
 
 // renderAudit shows audit rows with their times in zone (the patient's site's, or the

@@ -53,7 +53,7 @@ func (a *app) renderEnrolForm(w http.ResponseWriter, r *http.Request, status int
 		in.EnrolledOn = registry.DayIn(nurseClock(), loc).Format(time.DateOnly)
 		in.TreatedOn = in.EnrolledOn
 	}
-	a.render(w, r, status, views.EnrolPage(a.page(r, views.T(ctx, "Enrol a patient in %s", st.Title)), st, sites, in, errs))
+	a.render(w, r, status, views.EnrolPage(a.page(r, views.T(ctx, "Enrol a patient in %s", st.TitleIn(views.Lang(ctx)))), st, sites, in, errs))
 }
 
 // enrolSave enrols a patient, allocating the arm when asked, and opens the patient's page.

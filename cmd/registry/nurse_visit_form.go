@@ -27,6 +27,6 @@ func (a *app) visitForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *app) renderVisitForm(w http.ResponseWriter, r *http.Request, status int, f *registry.VisitForm, in registry.VisitInput, errs views.FormErrors) {
-	title := views.T(r.Context(), "%s of patient %s", f.Visit.Label, f.Patient.Number)
+	title := views.T(r.Context(), "%s of patient %s", f.Visit.LabelIn(views.Lang(r.Context())), f.Patient.Number)
 	a.render(w, r, status, views.VisitFormPage(a.page(r, title), f, in, errs))
 }

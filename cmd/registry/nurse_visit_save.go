@@ -69,7 +69,7 @@ func (a *app) visitSave(w http.ResponseWriter, r *http.Request) {
 	if f.Recorded != nil {
 		in.Version = f.Recorded.Version
 	}
-	title := views.T(ctx, "%s of patient %s", f.Visit.Label, f.Patient.Number)
+	title := views.T(ctx, "%s of patient %s", f.Visit.LabelIn(views.Lang(ctx)), f.Patient.Number)
 	a.render(w, r, http.StatusConflict, views.VisitConflictPage(a.page(r, title), f, in))
 }
 

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"html"
+	"net/http"
+	"strings"
+	"testing"
+
+	"outcomereg/registry"
+)
+
+// TestPagesShowStudyLabelsInTheReadersLanguage: a Swedish and a Danish study dashboard, nurse
+// worklist and patient page show the visit, arm and unit labels the study file gives in
+// that language, and not the English ones; in English the same pages show the English ones
+// (so that the check finds what it looks for).
+func TestPagesShowStudyLabelsInTheReadersLanguage(t *testing.T) {
+	tr := newTestRegistry(t)
+	st, err := tr.store.Study(context.Background(), "liver-msc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := &registry.User{Role: registry.RoleNurse, Sites: []string{"madrid"}}
+	wl, err := tr.store.Worklist(context.Background(), u, demoToday, "")
+	if err != nil || len(wl.Entries) == 0 {
+		t.Fatalf("no visits on the Madrid worklist: %v", err)
+	}
+	var patient string
+	for _, e := range wl.Entries {
+		if e.StudyCode == "liver-msc" {
+			patient = "/studies/liver-msc/patients/" + e.Number
+			break
+		}
+	}
+	if patient == "" {
+		t.Fatal("no liver-msc patient on the Madrid worklist")
+	}
+	control, _ := st.ControlArm()
+	treated := st.Arms[0]
+	m12, _ := st.Visit("m12")
+	meld, _ := st.Measure("meld")
+	labels := map[string]registry.Labels{
+		"treated arm": treated.Labels, "control arm": control.Labels, "visit m12": m12.Labels,
+		"unit of MELD": meld.UnitLabels, "title": st.TitleLabels,
+	}
+	for what, l := range labels {
+		if l["sv"] == "" || l["da"] == "" || l["sv"] == l["en"] || l["da"] == l["en"] {
+			t.Fatalf("the demo file gives %s no Swedish and Danish labels of its own: %v", what, l)
+		}
+	}
+	pages := []struct {
+		email, path string
+		shows       []string
+	}{
+		{"researcher@demo.registry", "/studies/liver-msc/dashboard", []string{"treated arm", "control arm", "visit m12", "unit of MELD", "title"}},
+		{"nurse.madrid@demo.registry", "/worklist", []string{"visit m12"}},
+		{"nurse.madrid@demo.registry", patient, []string{"treated arm|control arm", "visit m12", "unit of MELD", "title"}},
+	}
+	for _, lang := range []string{"en", "sv", "da"} {
+		for _, p := range pages {
+			c := tr.client(t, p.email)
+			post(t, c, tr.URL+"/language", map[string][]string{"lang": {lang}})
+			status, body := get(t, c, tr.URL+p.path)
+			if status != http.StatusOK || !strings.Contains(body, `<html lang="`+lang+`">`) {
+				t.Fatalf("%s %s: %d, not in %s", lang, p.path, status, lang)
+			}
+			text := html.UnescapeString(body)
+			for _, what := range p.shows {
+				shown := false
+				for _, w := range strings.Split(what, "|") {
+					shown = shown || strings.Contains(text, labels[w].In(lang))
+					if lang != "en" && strings.Contains(text, labels[w]["en"]) {
+						t.Errorf("%s %s shows the English %s %q", lang, p.path, w, labels[w]["en"])
+					}
+				}
+				if !shown {
+					t.Errorf("%s %s does not show the %s in %s", lang, p.path, what, lang)
+				}
+			}
+		}
+	}
+}
