@@ -80,3 +80,27 @@ func TestPagesShowStudyLabelsInTheReadersLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestDownloadedDefinitionKeepsLabels: the administrator's "download definition" of a demo
+// study holds its Swedish and Danish labels, and applying it changes nothing.
+func TestDownloadedDefinitionKeepsLabels(t *testing.T) {
+	tr := newTestRegistry(t)
+	c := tr.client(t, "admin@demo.registry")
+	status, body := get(t, c, tr.URL+"/admin/studies/liver-msc/definition.yaml")
+	if status != http.StatusOK {
+		t.Fatalf("download: %d", status)
+	}
+	for _, s := range []string{"Mesenkymala stamceller", "Mesenkymale stamceller", "12 månader", "12 måneder", "µmol/l",
+		"Levercirros", "Infusionsreaktion"} {
+		if !strings.Contains(body, s) {
+			t.Errorf("the downloaded definition lacks %q", s)
+		}
+	}
+	st, err := registry.ParseStudyFile("liver-msc.yaml", []byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := tr.store.ApplyStudy(context.Background(), registry.CLI, st); err != nil || res.Changes != 0 {
+		t.Errorf("applying the downloaded definition changed %d rows: %v", res.Changes, err)
+	}
+}
