@@ -370,7 +370,7 @@ func TestAdminStudies(t *testing.T) {
 	}
 
 	// Removing an arm with patients is refused by the store: the preview says so.
-	refused := regexp.MustCompile(`\n    - code: placebo\n      label: [^\n]*\n      control: true`).ReplaceAllString(def, "")
+	refused := regexp.MustCompile(`\n    - code: placebo\n      label: [^\n]*\n(?:      labels:\n(?:        [^\n]*\n)*)?      control: true`).ReplaceAllString(def, "")
 	if refused == def {
 		t.Fatalf("could not remove the placebo arm from the file:\n%s", def)
 	}

@@ -7,11 +7,13 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"outcomereg/registry"
 	"outcomereg/registry/testdb"
 )
 
@@ -122,11 +124,17 @@ func TestCodeBreakOverHTTP(t *testing.T) {
 	if status != http.StatusSeeOther || loc != patient {
 		t.Fatalf("code break: %d to %q", status, loc)
 	}
-	var label string
-	if err := tr.store.DB.QueryRow(ctx, `SELECT a.label FROM patients p JOIN arms a ON a.id = p.arm_id WHERE p.study_number = 'KOA-BLIND-3'`).Scan(&label); err != nil {
+	var en string
+	var labels registry.Labels
+	if err := tr.store.DB.QueryRow(ctx, `SELECT a.label, a.labels FROM patients p JOIN arms a ON a.id = p.arm_id WHERE p.study_number = 'KOA-BLIND-3'`).Scan(&en, &labels); err != nil {
 		t.Fatal(err)
 	}
-	if _, body := get(t, nurse, tr.URL+patient); !strings.Contains(body, label) {
+	_, page := get(t, nurse, tr.URL+patient)
+	lang := regexp.MustCompile(`<html lang="([a-z]+)">`).FindStringSubmatch(page)
+	if lang == nil {
+		t.Fatal("the patient page names no language")
+	}
+	if label := labels.Or(en).In(lang[1]); !strings.Contains(page, label) {
 		t.Errorf("after the code break the nurse does not see the arm %q", label)
 	}
 	// Other patients stay blinded.

@@ -253,7 +253,7 @@ func TestDashboardBadInput(t *testing.T) {
 	ctx := context.Background()
 	studies, _ := seed.Studies()
 	empty := *studies[0]
-	empty.Code, empty.Title = "empty-study", "A study nobody is in yet"
+	empty.Code, empty.Title, empty.TitleLabels = "empty-study", "A study nobody is in yet", nil
 	if _, err := tr.store.ApplyStudy(ctx, registry.CLI, &empty); err != nil {
 		t.Fatal(err)
 	}
