@@ -259,3 +259,19 @@ func tokenHash(token string) []byte {
 }
 
 func interval(d time.Duration) string { return fmt.Sprintf("%d seconds", int(d.Seconds())) }
+
+// SessionOwner returns the email of the user a session token belonged to, even when the
+// session has ended (until ForgetExpired deletes it): a form posted after the time-out is
+// held for that user only. An unknown token is ENOTFOUND.
+func (s *Store) SessionOwner(ctx context.Context, token string) (string, error) {
+	var email string
+	err := s.DB.QueryRow(ctx, `SELECT users.email FROM sessions JOIN users ON users.id = sessions.user_id
+		WHERE sessions.token_hash = $1 AND NOT users.disabled`, tokenHash(token)).Scan(&email)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", Errorf(ENOTFOUND, "no such session")
+	}
+	if err != nil {
+		return "", fmt.Errorf("session owner: %w", err)
+	}
+	return email, nil
+}

@@ -27,6 +27,8 @@ type app struct {
 	mux   *http.ServeMux // for the route pattern of a request that fails before routing
 	// forms remembers the one-time tokens of posted forms (see form_once.go).
 	forms *formOnce
+	// held keeps forms posted after the session ended (see held_form.go).
+	held *heldForms
 }
 
 func newApp(store *registry.Store, logger *slog.Logger, cfg config) *app {
@@ -39,7 +41,7 @@ func newApp(store *registry.Store, logger *slog.Logger, cfg config) *app {
 	if cfg.smallCell == 0 {
 		cfg.smallCell = 5
 	}
-	return &app{store: store, logger: logger, cfg: cfg, forms: newFormOnce()}
+	return &app{store: store, logger: logger, cfg: cfg, forms: newFormOnce(), held: &heldForms{held: map[string]*heldForm{}}}
 }
 
 // page returns the layout data for a request.

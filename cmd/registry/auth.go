@@ -75,6 +75,7 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		a.setSessionCookie(w, r, token)
+		next = a.heldFormAfterLogin(w, r, u, next)
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return
 	}

@@ -54,6 +54,9 @@ func (a *app) requireRole(roles []string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u := userOf(r)
 		if u == nil {
+			if a.holdSignedOutForm(w, r) {
+				return
+			}
 			a.fail(w, r, registry.Errorf(registry.EUNAUTHORIZED, "not signed in"))
 			return
 		}

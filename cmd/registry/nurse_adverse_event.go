@@ -37,6 +37,10 @@ func (a *app) renderAdverseEventForm(w http.ResponseWriter, r *http.Request, sta
 
 // adverseEventForm shows the form to add an adverse event, with the study's terms suggested.
 func (a *app) adverseEventForm(w http.ResponseWriter, r *http.Request) {
+	if hr, errs, ok := a.takeHeldForm(w, r); ok {
+		a.renderAdverseEventForm(w, hr, http.StatusOK, nil, 0, adverseEventInputFrom(hr), errs)
+		return
+	}
 	a.renderAdverseEventForm(w, r, http.StatusOK, nil, 0, registry.AdverseEventInput{}, views.FormErrors{})
 }
 
@@ -55,6 +59,10 @@ func (a *app) adverseEventEdit(w http.ResponseWriter, r *http.Request) {
 	p, ae, err := a.store.AdverseEvent(r.Context(), userOf(r), r.PathValue("code"), r.PathValue("number"), id)
 	if err != nil {
 		a.failTranslated(w, r, err)
+		return
+	}
+	if hr, errs, ok := a.takeHeldForm(w, r); ok {
+		a.renderAdverseEventForm(w, hr, http.StatusOK, p, id, adverseEventInputFrom(hr), errs)
 		return
 	}
 	a.renderAdverseEventForm(w, r, http.StatusOK, p, id, ae.InputOf(), views.FormErrors{})

@@ -11,7 +11,20 @@ import (
 
 // enrolForm shows the enrolment form of a study, for the nurse's sites.
 func (a *app) enrolForm(w http.ResponseWriter, r *http.Request) {
+	if hr, errs, ok := a.takeHeldForm(w, r); ok {
+		a.renderEnrolForm(w, hr, http.StatusOK, enrolInputFrom(hr), errs)
+		return
+	}
 	a.renderEnrolForm(w, r, http.StatusOK, registry.NewPatient{Allocation: "registry"}, views.FormErrors{})
+}
+
+// enrolInputFrom reads the enrolment form.
+func enrolInputFrom(r *http.Request) registry.NewPatient {
+	return registry.NewPatient{
+		Site: r.PostFormValue("site"), Number: r.PostFormValue("number"), Sex: r.PostFormValue("sex"),
+		BirthYear: r.PostFormValue("birth_year"), EnrolledOn: r.PostFormValue("enrolled_on"), TreatedOn: r.PostFormValue("treated_on"),
+		Allocation: r.PostFormValue("allocation"), Arm: r.PostFormValue("arm"),
+	}
 }
 
 func (a *app) renderEnrolForm(w http.ResponseWriter, r *http.Request, status int, in registry.NewPatient, errs views.FormErrors) {
@@ -61,11 +74,7 @@ func (a *app) enrolSave(w http.ResponseWriter, r *http.Request) {
 	if !a.parseNurseForm(w, r) {
 		return
 	}
-	in := registry.NewPatient{
-		Site: r.PostFormValue("site"), Number: r.PostFormValue("number"), Sex: r.PostFormValue("sex"),
-		BirthYear: r.PostFormValue("birth_year"), EnrolledOn: r.PostFormValue("enrolled_on"), TreatedOn: r.PostFormValue("treated_on"),
-		Allocation: r.PostFormValue("allocation"), Arm: r.PostFormValue("arm"),
-	}
+	in := enrolInputFrom(r)
 	p, err := a.store.Enrol(r.Context(), nurseActor(r), userOf(r), r.PathValue("code"), in, nurseClock())
 	if errs, ok := formErrors(err); ok {
 		a.renderEnrolForm(w, r, http.StatusBadRequest, in, errs)

@@ -10,6 +10,10 @@ import (
 
 // eventForm shows the form to add an event of one of the study's kinds.
 func (a *app) eventForm(w http.ResponseWriter, r *http.Request) {
+	if hr, errs, ok := a.takeHeldForm(w, r); ok {
+		a.renderEventForm(w, hr, http.StatusOK, eventInputFrom(hr), errs)
+		return
+	}
 	a.renderEventForm(w, r, http.StatusOK, registry.EventInput{}, views.FormErrors{})
 }
 
@@ -37,7 +41,7 @@ func (a *app) eventAdd(w http.ResponseWriter, r *http.Request) {
 	if !a.parseNurseForm(w, r) {
 		return
 	}
-	in := registry.EventInput{Type: r.PostFormValue("type"), Date: r.PostFormValue("occurred_on"), Notes: r.PostFormValue("notes")}
+	in := eventInputFrom(r)
 	err := a.store.AddEvent(r.Context(), nurseActor(r), userOf(r), r.PathValue("code"), r.PathValue("number"), in, nurseClock())
 	if errs, ok := formErrors(err); ok {
 		a.renderEventForm(w, r, http.StatusBadRequest, in, errs)
@@ -65,4 +69,9 @@ func (a *app) eventDelete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, savedURL(patientPath(r), "deleted", "#events"), http.StatusSeeOther)
+}
+
+// eventInputFrom reads the event form.
+func eventInputFrom(r *http.Request) registry.EventInput {
+	return registry.EventInput{Type: r.PostFormValue("type"), Date: r.PostFormValue("occurred_on"), Notes: r.PostFormValue("notes")}
 }

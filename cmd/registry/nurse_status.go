@@ -16,6 +16,10 @@ func (a *app) statusForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := registry.StatusInput{Seen: p.Status, Date: p.Today(nurseClock()).Format("2006-01-02")}
+	if hr, errs, ok := a.takeHeldForm(w, r); ok {
+		a.renderStatusForm(w, hr, http.StatusOK, p, statusInputFrom(hr), errs)
+		return
+	}
 	a.renderStatusForm(w, r, http.StatusOK, p, in, views.FormErrors{})
 }
 
@@ -29,8 +33,7 @@ func (a *app) statusSave(w http.ResponseWriter, r *http.Request) {
 	if !a.parseNurseForm(w, r) {
 		return
 	}
-	in := registry.StatusInput{Status: r.PostFormValue("status"), Date: r.PostFormValue("status_on"),
-		Reason: r.PostFormValue("reason"), Seen: r.PostFormValue("seen")}
+	in := statusInputFrom(r)
 	ctx := r.Context()
 	err := a.store.SetStatus(ctx, nurseActor(r), userOf(r), r.PathValue("code"), r.PathValue("number"), in, nurseClock())
 	if errs, ok := formErrors(err); ok {
@@ -47,4 +50,10 @@ func (a *app) statusSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, savedURL(patientPath(r), "status", ""), http.StatusSeeOther)
+}
+
+// statusInputFrom reads the status form.
+func statusInputFrom(r *http.Request) registry.StatusInput {
+	return registry.StatusInput{Status: r.PostFormValue("status"), Date: r.PostFormValue("status_on"),
+		Reason: r.PostFormValue("reason"), Seen: r.PostFormValue("seen")}
 }

@@ -23,6 +23,10 @@ func (a *app) visitForm(w http.ResponseWriter, r *http.Request) {
 	if f.Recorded != nil {
 		in = f.Recorded.Input()
 	}
+	if hr, errs, ok := a.takeHeldForm(w, r); ok {
+		a.renderVisitForm(w, hr, http.StatusOK, f, visitInputFrom(hr), errs)
+		return
+	}
 	a.renderVisitForm(w, r, http.StatusOK, f, in, views.FormErrors{})
 }
 
