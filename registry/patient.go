@@ -200,7 +200,8 @@ func (s *Store) Enrol(ctx context.Context, who Actor, u *User, study string, np 
 		errs.Add("site", "This site does not take part in the study.")
 	}
 	np.Number = strings.TrimSpace(np.Number)
-	if !studyNumberPattern.MatchString(np.Number) {
+	generate := np.Number == "" && st.NumberPattern != ""
+	if !generate && !studyNumberPattern.MatchString(np.Number) {
 		errs.Put("number", problem("Use letters, digits, '-' or '_' (e.g. %s).", s.NumberExample(ctx, st)))
 	}
 	if !u.CanSee(np.Site) {
@@ -252,6 +253,17 @@ func (s *Store) Enrol(ctx context.Context, who Actor, u *User, study string, np 
 				return err
 			}
 			alloc, arm = a, a.Arm
+		}
+		if generate {
+			n, err := nextStudyNumber(ctx, tx, st, siteID, np.Site)
+			if err != nil {
+				return err
+			}
+			if !studyNumberPattern.MatchString(n) {
+				return &Error{Code: EINVALID, Message: "The patient was not enrolled; check the marked fields.",
+					Fields: FieldErrors{"number": "The study's number pattern made no valid study number here: type the study number."}}
+			}
+			np.Number = n
 		}
 		var id int64
 		err := tx.QueryRow(ctx, `INSERT INTO patients (study_id, site_id, study_number, arm_id, sex, birth_year,

@@ -35,12 +35,15 @@ type Study struct {
 	MainMeasure string `yaml:"main_measure,omitempty" json:"main_measure,omitempty"`
 	// MainVisit is the visit the main result is read at (a follow-up visit); "": the
 	// 12-month visit, or the latest one with data.
-	MainVisit  string           `yaml:"main_visit,omitempty" json:"main_visit,omitempty"`
-	Arms       []Arm            `yaml:"arms" json:"arms"`
-	Visits     []ScheduledVisit `yaml:"visits" json:"visits"`
-	Measures   []Measure        `yaml:"measures" json:"measures"`
-	EventTypes []EventType      `yaml:"events,omitempty" json:"events,omitempty"`
-	AETerms    []string         `yaml:"adverse_event_terms,omitempty" json:"adverse_event_terms,omitempty"`
+	MainVisit string `yaml:"main_visit,omitempty" json:"main_visit,omitempty"`
+	// NumberPattern makes study numbers when the nurse leaves the number empty, e.g.
+	// "KOA-{site}-{seq:4}" (see study_number.go); "": numbers are typed.
+	NumberPattern string           `yaml:"number_pattern,omitempty" json:"number_pattern,omitempty"`
+	Arms          []Arm            `yaml:"arms" json:"arms"`
+	Visits        []ScheduledVisit `yaml:"visits" json:"visits"`
+	Measures      []Measure        `yaml:"measures" json:"measures"`
+	EventTypes    []EventType      `yaml:"events,omitempty" json:"events,omitempty"`
+	AETerms       []string         `yaml:"adverse_event_terms,omitempty" json:"adverse_event_terms,omitempty"`
 	// AETermLabels gives an adverse-event term (by its English text, as listed in
 	// AETerms) in other languages.
 	AETermLabels     map[string]Labels `yaml:"adverse_event_term_labels,omitempty" json:"adverse_event_term_labels,omitempty"`
@@ -280,6 +283,10 @@ func (s *Study) Validate() error {
 		case s.Visits[i].Baseline:
 			errs.Add("main_visit", "must be a follow-up visit, not the baseline")
 		}
+	}
+
+	if s.NumberPattern != "" && !validNumberPattern(s.NumberPattern) {
+		errs.Add("number_pattern", "use letters, digits, '-', '_', {site} or {SITE}, and exactly one {seq} or {seq:N} (N from 1 to 9), e.g. KOA-{site}-{seq:4}")
 	}
 
 	siteCodes := map[string]bool{}
