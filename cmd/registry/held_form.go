@@ -100,6 +100,13 @@ func (a *app) holdSignedOutForm(w http.ResponseWriter, r *http.Request) bool {
 	now := time.Now()
 	a.held.mu.Lock()
 	a.held.expire(now)
+	// One held form per user: the browser's cookie names only the latest, and the map stays
+	// bounded by the number of users.
+	for other, f := range a.held.held {
+		if strings.EqualFold(f.email, email) {
+			delete(a.held.held, other)
+		}
+	}
 	a.held.held[id] = &heldForm{email: email, page: page, values: values, at: now}
 	a.held.mu.Unlock()
 	http.SetCookie(w, &http.Cookie{Name: heldFormCookie, Value: id, Path: "/", MaxAge: int(heldFormTTL.Seconds()),
