@@ -45,12 +45,12 @@ func NewMigrator(pool *pgxpool.Pool) (*Migrator, error) {
 	return &Migrator{m: m, pool: pool}, nil
 }
 
-// Up applies every migration not yet applied.
+// Up applies every migration not yet applied, then the functions (ApplyFunctions).
 func (g *Migrator) Up() error {
 	if err := g.m.Up(); err != nil && !errors.Is(err, migrate.ErrNoChange) {
 		return fmt.Errorf("migrate up: %w", err)
 	}
-	return nil
+	return ApplyFunctions(context.Background(), g.pool)
 }
 
 // Down rolls back the last n migrations.
@@ -64,10 +64,14 @@ func (g *Migrator) Down(n int) error {
 	return nil
 }
 
-// To migrates up or down to the given version.
+// To migrates up or down to the given version; at the latest, it applies the functions
+// too. An earlier version keeps the functions its down migrations left (see functions.sql).
 func (g *Migrator) To(version uint) error {
 	if err := g.m.Migrate(version); err != nil && !errors.Is(err, migrate.ErrNoChange) {
 		return fmt.Errorf("migrate to %d: %w", version, err)
+	}
+	if version == LatestSchemaVersion() {
+		return ApplyFunctions(context.Background(), g.pool)
 	}
 	return nil
 }

@@ -63,6 +63,9 @@ func TestMigrationsUpDownUp(t *testing.T) {
 	if n := tables(); n != up {
 		t.Fatalf("after up again: %d tables, want %d", n, up)
 	}
+	if current, err := registry.FunctionsCurrent(ctx, pool); err != nil || !current {
+		t.Fatalf("after up again: functions current = %v, %v", current, err)
+	}
 	if err := g.Down(0); registry.ErrorCode(err) != registry.EINVALID {
 		t.Fatalf("down 0: %v, want invalid", err)
 	}

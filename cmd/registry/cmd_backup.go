@@ -112,6 +112,15 @@ func cmdRestore(ctx context.Context, env *environment, args []string) error {
 		return fmt.Errorf("restore (nothing was changed: it runs in one transaction): %w", err)
 	}
 	fmt.Fprintf(env.stdout, "Restored %s in %s.\n", file, time.Since(start).Round(time.Millisecond))
+	// A backup of this schema version gets this registry's functions before the rebuild uses
+	// them; an older one gets them from `migrate up`, with the rest of its upgrade.
+	if v, err := registry.SchemaVersion(ctx, db.Pool); err != nil {
+		return err
+	} else if v == registry.LatestSchemaVersion() {
+		if err := registry.ApplyFunctions(ctx, db.Pool); err != nil {
+			return fmt.Errorf("the data is restored, but its functions are not replaced yet (registry migrate up does it): %w", err)
+		}
+	}
 	if err := db.grantServerRole(ctx, db.Pool); err != nil {
 		return fmt.Errorf("the data is restored, but the server's role is not granted its rights yet (registry migrate up does it): %w", err)
 	}

@@ -178,6 +178,13 @@ func (db *database) migrate(ctx context.Context) error {
 		return err
 	}
 	if have == registry.LatestSchemaVersion() {
+		current, err := registry.FunctionsCurrent(ctx, pool)
+		if err != nil || current {
+			return err
+		}
+		if err := registry.ApplyFunctions(ctx, pool); err != nil {
+			return fmt.Errorf("the database's functions are older than this registry's; set REGISTRY_MIGRATE_URL to the schema owner's connection to replace them: %w", err)
+		}
 		return nil
 	}
 	if err := registry.MigrateUp(pool); err != nil {

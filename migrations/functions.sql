@@ -1,0 +1,371 @@
+-- The registry's functions, in one file: applied after the migrations by every `migrate up`
+-- and every start of a command that migrates (registry.ApplyFunctions), as the schema's
+-- owner, in one transaction. The migrations change tables; what the database computes (the
+-- dashboard's summary cells, the rules the dashboard, the export and the worklist share,
+-- the audit trail's hash chain) is defined here, once, in its current version.
+--
+-- Rules for this file:
+-- - Every statement is idempotent: CREATE OR REPLACE FUNCTION; a function whose arguments or
+--   result change is dropped first (DROP FUNCTION IF EXISTS old(signature)) in this file.
+-- - A new function takes plain values (no table row types, no types of its own), so that
+--   `migrate down` can drop the tables and types it reads without having to know it.
+-- - Triggers themselves (CREATE TRIGGER) belong to the tables: they stay in the migrations.
+-- The migrations 0001-0014 hold the earlier versions of these functions, as history; the
+-- version here replaces them.
+
+-- The audit trail ---------------------------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION audit_log_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'audit_log is append-only: % refused', TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION audit_log_field(v text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN v IS NULL THEN 'N' ELSE octet_length(v)::text || ':' || v END
+$$;
+
+-- The bytes a row's hash covers; registry.AuditContent builds the same bytes in Go.
+CREATE OR REPLACE FUNCTION audit_log_content(r audit_log) RETURNS bytea LANGUAGE sql STABLE
+    SET search_path = pg_catalog, public AS $$
+    SELECT convert_to(
+        audit_log_field(r.seq::text) || audit_log_field(r.id::text) ||
+        audit_log_field(to_char(r.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ||
+        audit_log_field(r.user_id::text) || audit_log_field(r.actor) || audit_log_field(r.action) ||
+        audit_log_field(r.entity) || audit_log_field(r.entity_id) || audit_log_field(r.study_id::text) ||
+        audit_log_field(r.patient_id::text) || audit_log_field(r.before::text) ||
+        audit_log_field(r.after::text) || audit_log_field(r.reason),
+        'UTF8')
+$$;
+
+-- The first row a transaction writes locks the chain's head until commit; the place the
+-- chain has reached within the transaction is kept in two transaction-local settings, so
+-- that a statement writing many rows (an import) does not update the head row per row.
+-- Both functions run as the schema's owner: the server's role needs no right on
+-- audit_chain beyond reading it. A writer that forges the settings only breaks the chain,
+-- which verify reports.
+CREATE OR REPLACE FUNCTION audit_log_chain() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    last_seq  bigint;
+    last_hash bytea;
+BEGIN
+    IF coalesce(current_setting('registry.audit_chain_seq', true), '') = '' THEN
+        SELECT seq, hash INTO last_seq, last_hash FROM audit_chain FOR UPDATE;
+    ELSE
+        last_seq := current_setting('registry.audit_chain_seq')::bigint;
+        last_hash := decode(current_setting('registry.audit_chain_hash'), 'hex');
+    END IF;
+    NEW.seq := last_seq + 1;
+    NEW.prev_hash := last_hash;
+    NEW.hash := sha256(last_hash || audit_log_content(NEW));
+    PERFORM set_config('registry.audit_chain_seq', NEW.seq::text, true);
+    PERFORM set_config('registry.audit_chain_hash', encode(NEW.hash, 'hex'), true);
+    RETURN NEW;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION audit_log_chain_head() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    IF coalesce(current_setting('registry.audit_chain_seq', true), '') <> '' THEN
+        UPDATE audit_chain SET seq = current_setting('registry.audit_chain_seq')::bigint,
+            hash = decode(current_setting('registry.audit_chain_hash'), 'hex');
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+REVOKE ALL ON FUNCTION audit_log_chain(), audit_log_chain_head() FROM PUBLIC;
+
+-- Sites and users ---------------------------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION sites_check_time_zone() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM now() AT TIME ZONE NEW.time_zone;
+    RETURN NEW;
+EXCEPTION WHEN invalid_parameter_value THEN
+    RAISE EXCEPTION 'site %: unknown time zone %', NEW.code, NEW.time_zone
+        USING ERRCODE = 'check_violation';
+END $$;
+
+CREATE OR REPLACE FUNCTION users_note_sign_in() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE users SET last_sign_in_at = now() WHERE id = NEW.user_id;
+    RETURN NEW;
+END $$;
+
+-- Dashboard summary cells (migrations 0003, 0005) ------------------------------------------
+--
+-- Triggers on the clinical tables note which patients each statement touched in
+-- dashboard_pending; dashboard_catch_up() works out those patients' contributions afresh
+-- and changes each cell by the new less the kept. See the README, "How it stays fast".
+
+-- Age at treatment in ten-year bands, clamped to under 40 (30) and 70 and over (70).
+CREATE OR REPLACE FUNCTION dashboard_age_band(birth_year integer, treated_on date) RETURNS smallint
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN least(greatest((extract(year FROM treated_on)::integer - birth_year) / 10 * 10, 30), 70)::smallint;
+
+-- dashboard_group_of is the one definition of the group a patient belongs to.
+CREATE OR REPLACE FUNCTION dashboard_group_of(p patients) RETURNS dashboard_group
+    LANGUAGE sql STABLE PARALLEL SAFE
+    RETURN ROW(p.study_id, p.arm_id, p.site_id, p.sex, dashboard_age_band(p.birth_year, p.treated_on), p.status,
+        date_trunc('month', p.treated_on)::date)::dashboard_group;
+
+-- Whether a change from baseline counts as a response for a measure.
+CREATE OR REPLACE FUNCTION dashboard_responder(change double precision, direction text, mcid double precision)
+    RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE
+        WHEN change IS NULL OR mcid IS NULL THEN false
+        WHEN direction = 'lower' THEN change <= -mcid + 1e-9
+        ELSE change >= mcid - 1e-9
+    END;
+
+-- dashboard_groups_of returns the current groups of the given patients.
+CREATE OR REPLACE FUNCTION dashboard_groups_of(patient_ids bigint[]) RETURNS dashboard_group[] LANGUAGE sql STABLE AS $$
+    SELECT array_agg(DISTINCT dashboard_group_of(p))
+    FROM unnest(patient_ids) AS i (id) JOIN patients p ON p.id = i.id
+$$;
+
+CREATE OR REPLACE FUNCTION dashboard_values_touched() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO dashboard_pending (visit_ids) SELECT array_agg(DISTINCT visit_id) FROM new_values HAVING count(*) > 0;
+    ELSIF TG_OP = 'UPDATE' THEN
+        INSERT INTO dashboard_pending (visit_ids)
+        SELECT array_agg(DISTINCT visit_id) FROM (SELECT visit_id FROM old_values UNION ALL SELECT visit_id FROM new_values) x HAVING count(*) > 0;
+    ELSE
+        INSERT INTO dashboard_pending (visit_ids) SELECT array_agg(DISTINCT visit_id) FROM old_values HAVING count(*) > 0;
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION dashboard_visits_touched() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO dashboard_pending (patient_ids) SELECT array_agg(DISTINCT patient_id) FROM new_visits HAVING count(*) > 0;
+    ELSIF TG_OP = 'UPDATE' THEN
+        INSERT INTO dashboard_pending (patient_ids)
+        SELECT array_agg(DISTINCT patient_id) FROM (SELECT patient_id FROM old_visits UNION ALL SELECT patient_id FROM new_visits) x HAVING count(*) > 0;
+    ELSE
+        INSERT INTO dashboard_pending (patient_ids) SELECT array_agg(DISTINCT patient_id) FROM old_visits HAVING count(*) > 0;
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION dashboard_patients_touched() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'patients' THEN
+        INSERT INTO dashboard_pending (patient_ids) SELECT array_agg(id) FROM new_rows HAVING count(*) > 0;
+    ELSIF TG_OP = 'INSERT' THEN
+        INSERT INTO dashboard_pending (patient_ids) SELECT array_agg(DISTINCT patient_id) FROM new_rows HAVING count(*) > 0;
+    ELSIF TG_OP = 'UPDATE' THEN
+        INSERT INTO dashboard_pending (patient_ids)
+        SELECT array_agg(DISTINCT patient_id) FROM (SELECT patient_id FROM old_rows UNION ALL SELECT patient_id FROM new_rows) x HAVING count(*) > 0;
+    ELSE
+        INSERT INTO dashboard_pending (patient_ids) SELECT array_agg(DISTINCT patient_id) FROM old_rows HAVING count(*) > 0;
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+-- dashboard_catch_up applies to the cells every patient noted in dashboard_pending by
+-- committed transactions, and returns how many patients that was. One catch-up runs at a
+-- time; one that finds notes while another is taking them waits for it, so when it
+-- returns, every write committed before it began is reflected in the cells.
+CREATE OR REPLACE FUNCTION dashboard_catch_up() RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE
+    n integer;
+BEGIN
+    -- Nothing to do is the common case (a dashboard read), and costs no write.
+    IF NOT EXISTS (SELECT 1 FROM dashboard_pending) THEN
+        RETURN 0;
+    END IF;
+    PERFORM pg_advisory_xact_lock(hashtextextended('dashboard catch-up', 0));
+
+    CREATE TEMP TABLE dashboard_catching_up ON COMMIT DROP AS
+    WITH taken AS (DELETE FROM dashboard_pending RETURNING visit_ids, patient_ids)
+    SELECT unnest(patient_ids) AS id FROM taken
+    UNION
+    SELECT v.patient_id FROM (SELECT DISTINCT unnest(visit_ids) AS id FROM taken) t JOIN visits v ON v.id = t.id;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    IF n = 0 THEN
+        DROP TABLE dashboard_catching_up;
+        RETURN 0;
+    END IF;
+    ANALYZE dashboard_catching_up;
+
+    -- The patients' contributions now (none for a deleted patient).
+    CREATE TEMP TABLE dashboard_new_state ON COMMIT DROP AS
+    SELECT p.id AS patient_id, p.study_id, p.arm_id, p.site_id, p.sex, dashboard_age_band(p.birth_year, p.treated_on) AS age_band,
+           p.status, date_trunc('month', p.treated_on)::date AS treated_month, a.worst AS worst_grade, a.serious,
+           coalesce(a.terms, '{}') AS terms, p.treated_on
+    FROM dashboard_catching_up r JOIN patients p ON p.id = r.id
+    LEFT JOIN (SELECT a.patient_id, max(a.grade)::smallint AS worst, bool_or(a.serious) AS serious,
+                      array_agg(DISTINCT a.term ORDER BY a.term) AS terms
+               FROM dashboard_catching_up r JOIN patients q ON q.id = r.id
+               JOIN adverse_events a ON a.study_id = q.study_id AND a.patient_id = q.id GROUP BY 1) a ON a.patient_id = p.id;
+    ANALYZE dashboard_new_state;
+
+    CREATE TEMP TABLE dashboard_new_visits ON COMMIT DROP AS
+    SELECT p.patient_id, v.scheduled_visit_id, v.state = 'done' AS done,
+           v.state = 'done' AND v.visit_date - p.treated_on
+               BETWEEN sv.target_day - sv.window_before AND sv.target_day + sv.window_after AS in_window
+    FROM dashboard_new_state p
+    JOIN visits v ON v.study_id = p.study_id AND v.patient_id = p.patient_id
+    JOIN scheduled_visits sv ON sv.id = v.scheduled_visit_id;
+
+    CREATE TEMP TABLE dashboard_new_values ON COMMIT DROP AS
+    WITH vals AS MATERIALIZED (
+        SELECT p.patient_id, v.scheduled_visit_id, sv.is_baseline, vv.measure_id, vv.value
+        FROM dashboard_new_state p
+        JOIN visits v ON v.study_id = p.study_id AND v.patient_id = p.patient_id AND v.state = 'done'
+        JOIN scheduled_visits sv ON sv.id = v.scheduled_visit_id
+        JOIN visit_values vv ON vv.visit_id = v.id AND vv.value IS NOT NULL
+    )
+    SELECT f.patient_id, f.measure_id, f.scheduled_visit_id, f.value, f.value - b.value AS change,
+           dashboard_responder(f.value - b.value, m.direction, m.mcid) AS responder
+    FROM vals f
+    LEFT JOIN vals b ON b.patient_id = f.patient_id AND b.measure_id = f.measure_id AND b.is_baseline AND NOT f.is_baseline
+    JOIN measures m ON m.id = f.measure_id;
+    ANALYZE dashboard_new_visits;
+    ANALYZE dashboard_new_values;
+
+    -- Each cell changes by the new contributions less the kept ones. A cell left with no
+    -- patient goes.
+    MERGE INTO dashboard_patient_cells t
+    USING (
+        SELECT study_id, arm_id, site_id, sex, age_band, status, treated_month, sum(d)::bigint AS n
+        FROM (SELECT study_id, arm_id, site_id, sex, age_band, status, treated_month, 1 AS d FROM dashboard_new_state
+              UNION ALL
+              SELECT s.study_id, s.arm_id, s.site_id, s.sex, s.age_band, s.status, s.treated_month, -1
+              FROM dashboard_catching_up r JOIN dashboard_patient_state s ON s.patient_id = r.id) x
+        GROUP BY 1, 2, 3, 4, 5, 6, 7
+    ) d ON (t.study_id, t.arm_id, t.site_id, t.sex, t.age_band, t.status, t.treated_month)
+         = (d.study_id, d.arm_id, d.site_id, d.sex, d.age_band, d.status, d.treated_month)
+    WHEN MATCHED AND t.n + d.n = 0 THEN DELETE
+    WHEN MATCHED THEN UPDATE SET n = t.n + d.n
+    WHEN NOT MATCHED AND d.n <> 0 THEN INSERT VALUES (d.study_id, d.arm_id, d.site_id, d.sex, d.age_band, d.status, d.treated_month, d.n);
+
+    MERGE INTO dashboard_ae_cells t
+    USING (
+        SELECT study_id, arm_id, site_id, sex, age_band, status, treated_month, worst_grade, serious, sum(d)::bigint AS n
+        FROM (SELECT study_id, arm_id, site_id, sex, age_band, status, treated_month, worst_grade, serious, 1 AS d
+              FROM dashboard_new_state WHERE worst_grade IS NOT NULL
+              UNION ALL
+              SELECT s.study_id, s.arm_id, s.site_id, s.sex, s.age_band, s.status, s.treated_month, s.worst_grade, s.serious, -1
+              FROM dashboard_catching_up r JOIN dashboard_patient_state s ON s.patient_id = r.id WHERE s.worst_grade IS NOT NULL) x
+        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+    ) d ON (t.study_id, t.arm_id, t.site_id, t.sex, t.age_band, t.status, t.treated_month, t.worst_grade, t.serious)
+         = (d.study_id, d.arm_id, d.site_id, d.sex, d.age_band, d.status, d.treated_month, d.worst_grade, d.serious)
+    WHEN MATCHED AND t.n + d.n = 0 THEN DELETE
+    WHEN MATCHED THEN UPDATE SET n = t.n + d.n
+    WHEN NOT MATCHED AND d.n <> 0 THEN INSERT VALUES (d.study_id, d.arm_id, d.site_id, d.sex, d.age_band, d.status, d.treated_month,
+        d.worst_grade, d.serious, d.n);
+
+    MERGE INTO dashboard_ae_term_cells t
+    USING (
+        SELECT study_id, arm_id, site_id, sex, age_band, status, treated_month, term, sum(d)::bigint AS n
+        FROM (SELECT study_id, arm_id, site_id, sex, age_band, status, treated_month, unnest(terms) AS term, 1 AS d FROM dashboard_new_state
+              UNION ALL
+              SELECT s.study_id, s.arm_id, s.site_id, s.sex, s.age_band, s.status, s.treated_month, unnest(s.terms), -1
+              FROM dashboard_catching_up r JOIN dashboard_patient_state s ON s.patient_id = r.id) x
+        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+    ) d ON (t.study_id, t.arm_id, t.site_id, t.sex, t.age_band, t.status, t.treated_month, t.term)
+         = (d.study_id, d.arm_id, d.site_id, d.sex, d.age_band, d.status, d.treated_month, d.term)
+    WHEN MATCHED AND t.n + d.n = 0 THEN DELETE
+    WHEN MATCHED THEN UPDATE SET n = t.n + d.n
+    WHEN NOT MATCHED AND d.n <> 0 THEN INSERT VALUES (d.study_id, d.arm_id, d.site_id, d.sex, d.age_band, d.status, d.treated_month, d.term, d.n);
+
+    MERGE INTO dashboard_visit_cells t
+    USING (
+        SELECT study_id, scheduled_visit_id, arm_id, site_id, sex, age_band, status, treated_month,
+               sum(d * done::int)::bigint AS done, sum(d * (NOT done)::int)::bigint AS missed,
+               sum(d * in_window::int)::bigint AS in_window
+        FROM (SELECT p.study_id, v.scheduled_visit_id, p.arm_id, p.site_id, p.sex, p.age_band, p.status, p.treated_month,
+                     v.done, v.in_window, 1 AS d
+              FROM dashboard_new_visits v JOIN dashboard_new_state p ON p.patient_id = v.patient_id
+              UNION ALL
+              SELECT s.study_id, v.scheduled_visit_id, s.arm_id, s.site_id, s.sex, s.age_band, s.status, s.treated_month,
+                     v.done, v.in_window, -1
+              FROM dashboard_catching_up r JOIN dashboard_patient_state s ON s.patient_id = r.id
+              JOIN dashboard_patient_visits v ON v.patient_id = r.id) x
+        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+    ) d ON (t.study_id, t.scheduled_visit_id, t.arm_id, t.site_id, t.sex, t.age_band, t.status, t.treated_month)
+         = (d.study_id, d.scheduled_visit_id, d.arm_id, d.site_id, d.sex, d.age_band, d.status, d.treated_month)
+    WHEN MATCHED AND t.done + d.done + t.missed + d.missed = 0 THEN DELETE
+    WHEN MATCHED THEN UPDATE SET done = t.done + d.done, missed = t.missed + d.missed, done_in_window = t.done_in_window + d.in_window
+    WHEN NOT MATCHED AND d.done + d.missed <> 0 THEN INSERT VALUES (d.study_id, d.scheduled_visit_id, d.arm_id, d.site_id, d.sex,
+        d.age_band, d.status, d.treated_month, d.done, d.missed, d.in_window);
+
+    MERGE INTO dashboard_outcome_cells t
+    USING (
+        SELECT study_id, measure_id, scheduled_visit_id, arm_id, site_id, sex, age_band, status, treated_month,
+               sum(d)::bigint AS n, sum(d * value) AS total, sum(d * value * value) AS total_sq,
+               coalesce(sum(d) FILTER (WHERE change IS NOT NULL), 0)::bigint AS change_n,
+               coalesce(sum(d * change), 0) AS change_total, coalesce(sum(d * change * change), 0) AS change_total_sq,
+               sum(d * responder::int)::bigint AS responders
+        FROM (SELECT p.study_id, v.measure_id, v.scheduled_visit_id, p.arm_id, p.site_id, p.sex, p.age_band, p.status, p.treated_month,
+                     v.value, v.change, v.responder, 1 AS d
+              FROM dashboard_new_values v JOIN dashboard_new_state p ON p.patient_id = v.patient_id
+              UNION ALL
+              SELECT s.study_id, v.measure_id, v.scheduled_visit_id, s.arm_id, s.site_id, s.sex, s.age_band, s.status, s.treated_month,
+                     v.value, v.change, v.responder, -1
+              FROM dashboard_catching_up r JOIN dashboard_patient_state s ON s.patient_id = r.id
+              JOIN dashboard_patient_values v ON v.patient_id = r.id) x
+        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+    ) d ON (t.study_id, t.measure_id, t.scheduled_visit_id, t.arm_id, t.site_id, t.sex, t.age_band, t.status, t.treated_month)
+         = (d.study_id, d.measure_id, d.scheduled_visit_id, d.arm_id, d.site_id, d.sex, d.age_band, d.status, d.treated_month)
+    WHEN MATCHED AND t.n + d.n = 0 THEN DELETE
+    WHEN MATCHED THEN UPDATE SET n = t.n + d.n, total = t.total + d.total, total_sq = t.total_sq + d.total_sq,
+        change_n = t.change_n + d.change_n, change_total = t.change_total + d.change_total,
+        change_total_sq = t.change_total_sq + d.change_total_sq, responders = t.responders + d.responders
+    WHEN NOT MATCHED AND d.n <> 0 THEN INSERT VALUES (d.study_id, d.measure_id, d.scheduled_visit_id, d.arm_id, d.site_id, d.sex,
+        d.age_band, d.status, d.treated_month, d.n, d.total, d.total_sq, d.change_n, d.change_total, d.change_total_sq, d.responders);
+
+    -- The new contributions are the ones kept from now on.
+    DELETE FROM dashboard_patient_state s USING dashboard_catching_up r WHERE s.patient_id = r.id;
+    DELETE FROM dashboard_patient_visits s USING dashboard_catching_up r WHERE s.patient_id = r.id;
+    DELETE FROM dashboard_patient_values s USING dashboard_catching_up r WHERE s.patient_id = r.id;
+    INSERT INTO dashboard_patient_state
+    SELECT patient_id, study_id, arm_id, site_id, sex, age_band, status, treated_month, worst_grade, serious, terms FROM dashboard_new_state;
+    INSERT INTO dashboard_patient_visits SELECT * FROM dashboard_new_visits;
+    INSERT INTO dashboard_patient_values SELECT * FROM dashboard_new_values;
+
+    DROP TABLE dashboard_catching_up, dashboard_new_state, dashboard_new_visits, dashboard_new_values;
+    RETURN n;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION dashboard_patients_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO dashboard_pending (patient_ids) SELECT array_agg(id) FROM old_rows HAVING count(*) > 0;
+    RETURN NULL;
+END;
+$$;
+
+-- A patient moving between groups (arm, site, sex, age band, status) or changing treatment
+-- date (which moves visit windows) is noted.
+CREATE OR REPLACE FUNCTION dashboard_patients_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO dashboard_pending (patient_ids)
+    SELECT array_agg(n.id) FROM old_patients o JOIN new_patients n ON n.id = o.id
+    WHERE (o.arm_id, o.site_id, o.sex, o.birth_year, o.treated_on, o.status)
+        IS DISTINCT FROM (n.arm_id, n.site_id, n.sex, n.birth_year, n.treated_on, n.status)
+    HAVING count(*) > 0;
+    RETURN NULL;
+END;
+$$;
+
+-- A change of a study's schedule or measures (direction, MCID) notes the study's patients.
+CREATE OR REPLACE FUNCTION dashboard_definition_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO dashboard_pending (patient_ids)
+    SELECT array_agg(p.id) FROM patients p WHERE p.study_id IN (SELECT study_id FROM new_rows) HAVING count(*) > 0;
+    RETURN NULL;
+END;
+$$;
+

@@ -1,0 +1,61 @@
+package registry
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"outcomereg/migrations"
+)
+
+// functionsHash identifies the functions.sql this binary carries.
+var functionsHash = func() string {
+	h := sha256.Sum256([]byte(migrations.Functions))
+	return hex.EncodeToString(h[:])
+}()
+
+// ApplyFunctions creates or replaces every function of migrations/functions.sql, as the
+// schema's owner, in one transaction, and records which version it applied. It runs after
+// the migrations (Migrator.Up), so the functions may read every table; it is idempotent.
+func ApplyFunctions(ctx context.Context, owner *pgxpool.Pool) error {
+	tx, err := owner.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("apply functions: %w", err)
+	}
+	defer tx.Rollback(ctx)
+	// Two commands replacing the same function at once would collide on its catalog row.
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('registry: apply functions', 0))`); err != nil {
+		return fmt.Errorf("apply functions: %w", err)
+	}
+	if _, err := tx.Exec(ctx, migrations.Functions); err != nil {
+		return fmt.Errorf("apply functions.sql: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `CREATE OR REPLACE FUNCTION registry_functions_sha256() RETURNS text
+		LANGUAGE sql IMMUTABLE RETURN '`+functionsHash+`'`); err != nil {
+		return fmt.Errorf("apply functions: %w", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("apply functions: %w", err)
+	}
+	return nil
+}
+
+// FunctionsCurrent reports whether the database's functions are the ones of this binary's
+// functions.sql, for a role that may not replace them.
+func FunctionsCurrent(ctx context.Context, db *pgxpool.Pool) (bool, error) {
+	var exists bool
+	if err := db.QueryRow(ctx, `SELECT to_regprocedure('registry_functions_sha256()') IS NOT NULL`).Scan(&exists); err != nil {
+		return false, fmt.Errorf("read the functions' version: %w", err)
+	}
+	if !exists {
+		return false, nil
+	}
+	var have string
+	if err := db.QueryRow(ctx, `SELECT registry_functions_sha256()`).Scan(&have); err != nil {
+		return false, fmt.Errorf("read the functions' version: %w", err)
+	}
+	return have == functionsHash, nil
+}
