@@ -20,6 +20,17 @@ const (
 // Languages the registry speaks; measure and event labels may be given in each.
 var Languages = []string{"en", "sv", "da"}
 
+// PatientLanguages are the languages a patient may answer in: the registry's and Spanish.
+// Questions put to a patient (a measure's question, an instrument's items and their
+// choices) may be given in each.
+var PatientLanguages = []string{"en", "sv", "da", "es"}
+
+// Who reports a measure.
+const (
+	ReportedByStaff   = ""
+	ReportedByPatient = "patient"
+)
+
 // Study is everything about a study that is data, not code: its arms, visit schedule,
 // outcome measures, event types and placebo baselines. It is what a study definition file
 // holds (see README: "Study definition files").
@@ -164,6 +175,24 @@ type Measure struct {
 	Choices    []Choice `yaml:"choices,omitempty" json:"choices,omitempty"`
 	Direction  string   `yaml:"direction" json:"direction"`
 	MCID       *float64 `yaml:"mcid,omitempty" json:"mcid,omitempty"`
+	// ReportedBy is "" (staff) or "patient": a patient-reported measure may be answered
+	// by the patient from home.
+	ReportedBy string `yaml:"reported_by,omitempty" json:"reported_by,omitempty"`
+	// Question is the question put to the patient (en, sv, da, es).
+	Question Labels `yaml:"question,omitempty" json:"question,omitempty"`
+	// Instrument, when set, makes the measure's value the score of the instrument's items.
+	Instrument *Instrument `yaml:"instrument,omitempty" json:"instrument,omitempty"`
+}
+
+// PatientReported reports whether the patient may answer the measure from home.
+func (m Measure) PatientReported() bool { return m.ReportedBy == ReportedByPatient }
+
+// QuestionIn is the question put to the patient in lang, or the measure's label.
+func (m Measure) QuestionIn(lang string) string {
+	if q := m.Question.In(lang); q != "" {
+		return q
+	}
+	return m.Labels.In(lang)
 }
 
 // HigherIsBetter reports the measure's direction.
@@ -354,6 +383,27 @@ func (s *Study) Validate() error {
 
 func (m Measure) validate(errs FieldErrors, p string) {
 	validLabels(errs, p+".labels", m.Labels)
+	choiceLanguages := Languages
+	switch m.ReportedBy {
+	case ReportedByStaff:
+		if len(m.Question) > 0 {
+			errs.Add(p+".question", "only a measure with reported_by: patient has a question for the patient")
+		}
+	case ReportedByPatient:
+		choiceLanguages = PatientLanguages
+		validLabelsIn(errs, p+".question", m.Question, PatientLanguages)
+	default:
+		errs.Add(p+".reported_by", fmt.Sprintf("must be patient, or left out for a measure the staff records; got %q", m.ReportedBy))
+	}
+	if m.Instrument != nil {
+		if m.Kind != KindNumber {
+			errs.Add(p+".type", "the score of an instrument is of type number")
+		}
+		if m.Step != nil {
+			errs.Add(p+".step", "the score of an instrument is computed: it has no step")
+		}
+		m.Instrument.validate(errs, p+".instrument")
+	}
 	switch m.Kind {
 	case KindNumber, KindInteger:
 		if len(m.Choices) > 0 {
@@ -369,7 +419,7 @@ func (m Measure) validate(errs FieldErrors, p string) {
 				errs.Add(fmt.Sprintf("%s.choices[%d].value", p, j), "is listed twice")
 			}
 			values[c.Value] = true
-			validLabels(errs, fmt.Sprintf("%s.choices[%d].labels", p, j), c.Labels)
+			validLabelsIn(errs, fmt.Sprintf("%s.choices[%d].labels", p, j), c.Labels, choiceLanguages)
 		}
 	default:
 		errs.Add(p+".type", fmt.Sprintf("must be number, integer or choice; got %q", m.Kind))
@@ -414,17 +464,16 @@ func uniqueCode(errs FieldErrors, p, code string, seen map[string]bool, pattern 
 	seen[code] = true
 }
 
-func validLabels(errs FieldErrors, p string, l Labels) {
+func validLabels(errs FieldErrors, p string, l Labels) { validLabelsIn(errs, p, l, Languages) }
+
+// validLabelsIn checks labels given in some of langs, English among them.
+func validLabelsIn(errs FieldErrors, p string, l Labels, langs []string) {
 	if strings.TrimSpace(l["en"]) == "" {
 		errs.Add(p+".en", "an English label is required")
 	}
 	for lang := range l {
-		known := false
-		for _, k := range Languages {
-			known = known || k == lang
-		}
-		if !known {
-			errs.Add(p+"."+lang, fmt.Sprintf("unknown language %q (use en, sv, da)", lang))
+		if !slices.Contains(langs, lang) {
+			errs.Add(p+"."+lang, fmt.Sprintf("unknown language %q (use %s)", lang, strings.Join(langs, ", ")))
 		}
 		errs.CheckText(p+"."+lang, l[lang], MaxNameLength)
 	}

@@ -75,15 +75,24 @@ func (s *Store) Study(ctx context.Context, code string) (*Study, error) {
 				})
 			return err
 		})
-	b.Queue(`SELECT id, code, labels, kind, unit, min_value, max_value, step, choices, direction, mcid, unit_labels
+	b.Queue(`SELECT id, code, labels, kind, unit, min_value, max_value, step, choices, direction, mcid, unit_labels,
+			reported_by, question, instrument
 		FROM measures WHERE study_id = $1 ORDER BY position`, st.ID).
 		Query(func(rows pgx.Rows) error {
 			for rows.Next() {
 				var m Measure
-				var labels, choices []byte
-				if err := rows.Scan(&m.ID, &m.Code, &labels, &m.Kind, &m.Unit, &m.Min, &m.Max, &m.Step, &choices, &m.Direction, &m.MCID, &m.UnitLabels); err != nil {
+				var labels, choices, instrument []byte
+				if err := rows.Scan(&m.ID, &m.Code, &labels, &m.Kind, &m.Unit, &m.Min, &m.Max, &m.Step, &choices, &m.Direction, &m.MCID, &m.UnitLabels,
+					&m.ReportedBy, &m.Question, &instrument); err != nil {
 					return err
 				}
+				if instrument != nil {
+					m.Instrument = &Instrument{}
+					if err := json.Unmarshal(instrument, m.Instrument); err != nil {
+						return err
+					}
+				}
+				m.Question = noLabels(m.Question)
 				if err := json.Unmarshal(labels, &m.Labels); err != nil {
 					return err
 				}

@@ -225,18 +225,27 @@ func applyMeasures(ctx context.Context, tx pgx.Tx, st *Study) (int, error) {
 	for i, m := range st.Measures {
 		labels, _ := json.Marshal(m.Labels)
 		choices, _ := json.Marshal(nonNil(m.Choices))
+		var instrument []byte
+		if m.Instrument != nil {
+			instrument, _ = json.Marshal(m.Instrument)
+		}
 		n, err := exec(ctx, tx, `
-			INSERT INTO measures (study_id, code, labels, kind, unit, min_value, max_value, step, choices, direction, mcid, position, unit_labels)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+			INSERT INTO measures (study_id, code, labels, kind, unit, min_value, max_value, step, choices, direction, mcid, position, unit_labels,
+				reported_by, question, instrument)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
 			ON CONFLICT (study_id, code) DO UPDATE SET labels = EXCLUDED.labels, kind = EXCLUDED.kind,
 				unit = EXCLUDED.unit, min_value = EXCLUDED.min_value, max_value = EXCLUDED.max_value,
 				step = EXCLUDED.step, choices = EXCLUDED.choices, direction = EXCLUDED.direction,
-				mcid = EXCLUDED.mcid, position = EXCLUDED.position, unit_labels = EXCLUDED.unit_labels
+				mcid = EXCLUDED.mcid, position = EXCLUDED.position, unit_labels = EXCLUDED.unit_labels,
+				reported_by = EXCLUDED.reported_by, question = EXCLUDED.question, instrument = EXCLUDED.instrument
 			WHERE (measures.labels, measures.kind, measures.unit, measures.min_value, measures.max_value, measures.step,
-				measures.choices, measures.direction, measures.mcid, measures.position, measures.unit_labels)
+				measures.choices, measures.direction, measures.mcid, measures.position, measures.unit_labels,
+				measures.reported_by, measures.question, measures.instrument)
 			IS DISTINCT FROM (EXCLUDED.labels, EXCLUDED.kind, EXCLUDED.unit, EXCLUDED.min_value, EXCLUDED.max_value,
-				EXCLUDED.step, EXCLUDED.choices, EXCLUDED.direction, EXCLUDED.mcid, EXCLUDED.position, EXCLUDED.unit_labels)`,
-			st.ID, m.Code, labels, m.Kind, m.Unit, m.Min, m.Max, m.Step, choices, m.Direction, m.MCID, i, labelsJSON(m.UnitLabels))
+				EXCLUDED.step, EXCLUDED.choices, EXCLUDED.direction, EXCLUDED.mcid, EXCLUDED.position, EXCLUDED.unit_labels,
+				EXCLUDED.reported_by, EXCLUDED.question, EXCLUDED.instrument)`,
+			st.ID, m.Code, labels, m.Kind, m.Unit, m.Min, m.Max, m.Step, choices, m.Direction, m.MCID, i, labelsJSON(m.UnitLabels),
+			m.ReportedBy, labelsJSON(m.Question), instrument)
 		if err != nil {
 			return 0, fmt.Errorf("save measure %s: %w", m.Code, err)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -32,7 +33,20 @@ type Visit struct {
 type Value struct {
 	Value   *float64 `json:"value,omitempty"`
 	Missing string   `json:"missing,omitempty"`
+	// Items are the answers to the items of an instrument measure, by item code (an item
+	// not answered is absent); Value is their score.
+	Items map[string]float64 `json:"items,omitempty"`
+	// Source says who gave the value: "" for the staff (stored as SourceStaff),
+	// SourcePatient or SourceImport.
+	Source string `json:"source,omitempty"`
 }
+
+// Sources of a value.
+const (
+	SourceStaff   = "staff"
+	SourcePatient = "patient"
+	SourceImport  = "import"
+)
 
 // Text shows a value as typed in a form: the number, or "" when a missing code stands in.
 func (v Value) Text() string {
@@ -50,8 +64,15 @@ type VisitInput struct {
 	MissedReason string
 	Notes        string
 	Values       map[string]ValueInput // by measure code
-	Version      int                   // of the visit being corrected; 0 for a new visit
-	Reason       string                // why saved data is changed; required for a correction
+	// Items are the answers to instrument items, by measure code then item code; an
+	// instrument measure's value is their score, never typed (its Values entry holds only
+	// a missing-data code, when the items are not answered).
+	Items   map[string]map[string]ValueInput
+	Version int    // of the visit being corrected; 0 for a new visit
+	Reason  string // why saved data is changed; required for a correction
+	// Source is who answers: "" or SourceStaff (a nurse), SourcePatient (the patient's
+	// link: only the patient-reported measures are read, the others are left as they are).
+	Source string
 }
 
 // ValueInput is one field of the visit form: a value, or a missing-data code.
@@ -62,6 +83,10 @@ type ValueInput struct {
 
 // MeasureField is the form field name of a measure's value.
 func MeasureField(code string) string { return "m_" + code }
+
+// ItemField is the form field name (and import column) of an instrument item's answer,
+// such as m_koos_pain__p1.
+func ItemField(measure, item string) string { return "m_" + measure + "__" + item }
 
 // VisitConflict is the answer to a save based on an out-of-date version of the visit: someone
 // else saved it in between. Nothing was saved.
@@ -98,13 +123,32 @@ func parseVisit(st *Study, sv ScheduledVisit, p *Patient, in VisitInput, today t
 			v.OutsideWindow = !sv.WindowFor(p.TreatedOn).Contains(d)
 		}
 		errs.Put("visit_date", dp)
+		source := ""
+		if in.Source == SourcePatient {
+			source = SourcePatient
+		}
 		for _, m := range st.Measures {
-			in := in.Values[m.Code]
-			val, vp := CheckValue(m, in.Raw, in.Missing, Typed)
+			if source == SourcePatient && !m.PatientReported() {
+				continue // the patient answers only her own measures
+			}
+			var val Value
+			var vp *Problem
+			var itemProblems map[string]*Problem
+			if m.Instrument != nil {
+				val, vp, itemProblems = CheckInstrument(m, in.Values[m.Code], in.Items[m.Code], Typed)
+			} else {
+				val, vp = CheckValue(m, in.Values[m.Code].Raw, in.Values[m.Code].Missing, Typed)
+			}
+			for code, ip := range itemProblems {
+				errs.Put(ItemField(m.Code, code), ip)
+			}
 			if vp != nil {
 				errs.Put(MeasureField(m.Code), vp)
+			}
+			if vp != nil || len(itemProblems) > 0 {
 				continue
 			}
+			val.Source = source
 			v.Values[m.Code] = val
 		}
 	case StateMissed:
@@ -178,6 +222,9 @@ func (s *Store) SaveVisit(ctx context.Context, who Actor, u *User, study, number
 		cur, err := visitFor(ctx, tx, st, p, sv, true)
 		if err != nil {
 			return err
+		}
+		if in.Source == SourcePatient && cur != nil {
+			keepStaffPart(st, cur, v)
 		}
 		switch {
 		case cur == nil && in.Version != 0, cur != nil && cur.Version != in.Version:
@@ -255,40 +302,65 @@ func updateVisit(ctx context.Context, tx pgx.Tx, who Actor, st *Study, p *Patien
 // writeValues makes the visit's stored values those of v (a missed visit has none), in as
 // few statements as it takes: new values in one INSERT, changed ones in one UPDATE, dropped
 // ones in one DELETE. Statement triggers on visit_values (the dashboard summaries) then run
-// once per kind of change, and a new visit never fires an UPDATE trigger.
+// once per kind of change, and a new visit never fires an UPDATE trigger. A changed value
+// takes the source of v; an unchanged one keeps its own. The items of an instrument whose
+// answers changed are replaced.
 func writeValues(ctx context.Context, tx pgx.Tx, st *Study, v *Visit, old map[string]Value) error {
 	type rows struct {
 		ids     []int64
 		values  []*float64
 		missing []string
+		sources []string
+	}
+	add := func(r *rows, id int64, val Value) {
+		r.ids, r.values, r.missing = append(r.ids, id), append(r.values, val.Value), append(r.missing, val.Missing)
+		r.sources = append(r.sources, sourceOf(val))
 	}
 	var added, changed rows
-	var dropped []int64
+	var dropped, itemsChanged []int64
+	var items struct {
+		measures []int64
+		codes    []string
+		values   []float64
+	}
 	for _, m := range st.Measures {
 		now, has := v.Values[m.Code]
 		was, had := old[m.Code]
 		switch {
 		case has && !had:
-			added.ids, added.values, added.missing = append(added.ids, m.ID), append(added.values, now.Value), append(added.missing, now.Missing)
+			add(&added, m.ID, now)
 		case has && !sameValue(was, now):
-			changed.ids, changed.values, changed.missing = append(changed.ids, m.ID), append(changed.values, now.Value), append(changed.missing, now.Missing)
+			add(&changed, m.ID, now)
 		case had && !has:
 			dropped = append(dropped, m.ID)
+		case has:
+			now.Source = was.Source
+			v.Values[m.Code] = now
+		}
+		if !sameItems(was.Items, now.Items) {
+			if len(was.Items) > 0 {
+				itemsChanged = append(itemsChanged, m.ID)
+			}
+			for _, it := range instrumentItems(m) {
+				if x, ok := now.Items[it]; ok {
+					items.measures, items.codes, items.values = append(items.measures, m.ID), append(items.codes, it), append(items.values, x)
+				}
+			}
 		}
 	}
 	if len(added.ids) > 0 {
-		if _, err := tx.Exec(ctx, `INSERT INTO visit_values (study_id, visit_id, measure_id, value, missing_code)
-			SELECT $1, $2, u.measure_id, u.value, NULLIF(u.missing, '')
-			FROM unnest($3::bigint[], $4::float8[], $5::text[]) AS u (measure_id, value, missing)`,
-			st.ID, v.ID, added.ids, added.values, added.missing); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO visit_values (study_id, visit_id, measure_id, value, missing_code, source)
+			SELECT $1, $2, u.measure_id, u.value, NULLIF(u.missing, ''), u.source
+			FROM unnest($3::bigint[], $4::float8[], $5::text[], $6::text[]) AS u (measure_id, value, missing, source)`,
+			st.ID, v.ID, added.ids, added.values, added.missing, added.sources); err != nil {
 			return fmt.Errorf("insert visit values: %w", err)
 		}
 	}
 	if len(changed.ids) > 0 {
-		if _, err := tx.Exec(ctx, `UPDATE visit_values vv SET value = u.value, missing_code = NULLIF(u.missing, '')
-			FROM unnest($2::bigint[], $3::float8[], $4::text[]) AS u (measure_id, value, missing)
+		if _, err := tx.Exec(ctx, `UPDATE visit_values vv SET value = u.value, missing_code = NULLIF(u.missing, ''), source = u.source
+			FROM unnest($2::bigint[], $3::float8[], $4::text[], $5::text[]) AS u (measure_id, value, missing, source)
 			WHERE vv.visit_id = $1 AND vv.measure_id = u.measure_id`,
-			v.ID, changed.ids, changed.values, changed.missing); err != nil {
+			v.ID, changed.ids, changed.values, changed.missing, changed.sources); err != nil {
 			return fmt.Errorf("update visit values: %w", err)
 		}
 	}
@@ -297,7 +369,39 @@ func writeValues(ctx context.Context, tx pgx.Tx, st *Study, v *Visit, old map[st
 			return fmt.Errorf("delete visit values: %w", err)
 		}
 	}
+	if len(itemsChanged) > 0 {
+		if _, err := tx.Exec(ctx, `DELETE FROM visit_items WHERE visit_id = $1 AND measure_id = ANY ($2)`, v.ID, itemsChanged); err != nil {
+			return fmt.Errorf("delete visit items: %w", err)
+		}
+	}
+	if len(items.measures) > 0 {
+		if _, err := tx.Exec(ctx, `INSERT INTO visit_items (study_id, visit_id, measure_id, item_code, value)
+			SELECT $1, $2, u.measure_id, u.item_code, u.value
+			FROM unnest($3::bigint[], $4::text[], $5::float8[]) AS u (measure_id, item_code, value)`,
+			st.ID, v.ID, items.measures, items.codes, items.values); err != nil {
+			return fmt.Errorf("insert visit items: %w", err)
+		}
+	}
 	return nil
+}
+
+// sourceOf is a value's source, staff when unsaid.
+func sourceOf(v Value) string {
+	if v.Source == "" {
+		return SourceStaff
+	}
+	return v.Source
+}
+
+func instrumentItems(m Measure) []string {
+	if m.Instrument == nil {
+		return nil
+	}
+	codes := make([]string, len(m.Instrument.Items))
+	for i, it := range m.Instrument.Items {
+		codes[i] = it.Code
+	}
+	return codes
 }
 
 // DeleteVisit removes a recorded visit entered by mistake, with a reason; its values go with
@@ -340,20 +444,62 @@ func (s *Store) DeleteVisit(ctx context.Context, who Actor, u *User, study, numb
 // visitsOf loads a patient's recorded visits with their values, by scheduled visit id.
 func visitsOf(ctx context.Context, q pgxQuerier, st *Study, p *Patient) (map[int64]*Visit, error) {
 	rows, err := q.Query(ctx, `SELECT v.id, v.scheduled_visit_id, v.state, v.visit_date, v.missed_reason, v.notes, v.version,
-			v.updated_at, vv.measure_id, vv.value, vv.missing_code
+			v.updated_at, vv.measure_id, vv.value, vv.missing_code, vv.source
 		FROM visits v LEFT JOIN visit_values vv ON vv.visit_id = v.id
 		WHERE v.study_id = $1 AND v.patient_id = $2 ORDER BY v.id`, st.ID, p.ID)
 	if err != nil {
 		return nil, fmt.Errorf("load visits of %s: %w", p.Number, err)
 	}
-	defer rows.Close()
-	return scanVisits(rows, st, p)
+	visits, err := scanVisits(rows, st, p)
+	if err != nil {
+		return nil, err
+	}
+	return visits, loadItems(ctx, q, st, visits)
+}
+
+// loadItems adds the answers to instrument items to the visits' values.
+func loadItems(ctx context.Context, q pgxQuerier, st *Study, visits map[int64]*Visit) error {
+	if !slices.ContainsFunc(st.Measures, func(m Measure) bool { return m.Instrument != nil }) || len(visits) == 0 {
+		return nil
+	}
+	byID := map[int64]*Visit{}
+	ids := make([]int64, 0, len(visits))
+	for _, v := range visits {
+		byID[v.ID] = v
+		ids = append(ids, v.ID)
+	}
+	measureCode := map[int64]string{}
+	for _, m := range st.Measures {
+		measureCode[m.ID] = m.Code
+	}
+	rows, err := q.Query(ctx, `SELECT visit_id, measure_id, item_code, value FROM visit_items WHERE visit_id = ANY ($1)`, ids)
+	if err != nil {
+		return fmt.Errorf("load visit items: %w", err)
+	}
+	var visitID, measureID int64
+	var item string
+	var x float64
+	_, err = pgx.ForEachRow(rows, []any{&visitID, &measureID, &item, &x}, func() error {
+		v := byID[visitID]
+		code := measureCode[measureID]
+		val := v.Values[code]
+		if val.Items == nil {
+			val.Items = map[string]float64{}
+		}
+		val.Items[item] = x
+		v.Values[code] = val
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("read visit items: %w", err)
+	}
+	return nil
 }
 
 // visitFor loads one recorded visit (nil when none), locked for update when asked.
 func visitFor(ctx context.Context, tx pgx.Tx, st *Study, p *Patient, sv ScheduledVisit, lock bool) (*Visit, error) {
 	sql := `SELECT v.id, v.scheduled_visit_id, v.state, v.visit_date, v.missed_reason, v.notes, v.version,
-			v.updated_at, vv.measure_id, vv.value, vv.missing_code
+			v.updated_at, vv.measure_id, vv.value, vv.missing_code, vv.source
 		FROM visits v LEFT JOIN visit_values vv ON vv.visit_id = v.id
 		WHERE v.patient_id = $1 AND v.scheduled_visit_id = $2`
 	if lock {
@@ -368,6 +514,9 @@ func visitFor(ctx context.Context, tx pgx.Tx, st *Study, p *Patient, sv Schedule
 	if err != nil {
 		return nil, err
 	}
+	if err := loadItems(ctx, tx, st, visits); err != nil {
+		return nil, err
+	}
 	return visits[sv.ID], nil
 }
 
@@ -376,6 +525,7 @@ type pgxQuerier interface {
 }
 
 func scanVisits(rows pgx.Rows, st *Study, p *Patient) (map[int64]*Visit, error) {
+	defer rows.Close()
 	measureCode := map[int64]string{}
 	for _, m := range st.Measures {
 		measureCode[m.ID] = m.Code
@@ -390,9 +540,9 @@ func scanVisits(rows pgx.Rows, st *Study, p *Patient) (map[int64]*Visit, error) 
 		var svID int64
 		var measureID *int64
 		var value *float64
-		var missing *string
+		var missing, source *string
 		if err := rows.Scan(&r.ID, &svID, &r.State, &r.Date, &r.MissedReason, &r.Notes, &r.Version, &r.UpdatedAt,
-			&measureID, &value, &missing); err != nil {
+			&measureID, &value, &missing, &source); err != nil {
 			return nil, fmt.Errorf("read visit: %w", err)
 		}
 		v, ok := visits[svID]
@@ -409,6 +559,9 @@ func scanVisits(rows pgx.Rows, st *Study, p *Patient) (map[int64]*Visit, error) 
 			val := Value{Value: value}
 			if missing != nil {
 				val.Missing = *missing
+			}
+			if source != nil && *source != SourceStaff {
+				val.Source = *source
 			}
 			v.Values[measureCode[*measureID]] = val
 		}
@@ -431,17 +584,42 @@ func auditVisit(v *Visit, withValues bool) map[string]any {
 	return m
 }
 
+// sameValue: the same number or missing-data code, from the same answers; who gave it is
+// not compared.
 func sameValue(a, b Value) bool {
-	if a.Missing != b.Missing || (a.Value == nil) != (b.Value == nil) {
+	if a.Missing != b.Missing || (a.Value == nil) != (b.Value == nil) || !sameItems(a.Items, b.Items) {
 		return false
 	}
 	return a.Value == nil || *a.Value == *b.Value
+}
+
+func sameItems(a, b map[string]float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, x := range a {
+		if y, ok := b[k]; !ok || x != y {
+			return false
+		}
+	}
+	return true
 }
 
 func sameJSON(a, b any) bool {
 	x, _ := jsonOrNil(a)
 	y, _ := jsonOrNil(b)
 	return string(x) == string(y)
+}
+
+// keepStaffPart keeps in v, a patient's answers, what the staff recorded of the visit:
+// the values of the measures that are not patient-reported and the notes.
+func keepStaffPart(st *Study, cur, v *Visit) {
+	v.Notes = cur.Notes
+	for _, m := range st.Measures {
+		if val, ok := cur.Values[m.Code]; ok && !m.PatientReported() {
+			v.Values[m.Code] = val
+		}
+	}
 }
 
 // Input returns a recorded visit as its form, to correct it.
@@ -452,6 +630,18 @@ func (v *Visit) Input() VisitInput {
 		in.Date = dateText(*v.Date)
 	}
 	for code, val := range v.Values {
+		if val.Items != nil {
+			// An instrument's score is computed, not typed: its form holds the answers.
+			in.Values[code] = ValueInput{Missing: val.Missing}
+			if in.Items == nil {
+				in.Items = map[string]map[string]ValueInput{}
+			}
+			in.Items[code] = map[string]ValueInput{}
+			for item, x := range val.Items {
+				in.Items[code][item] = ValueInput{Raw: strconv.FormatFloat(x, 'f', -1, 64)}
+			}
+			continue
+		}
 		in.Values[code] = ValueInput{Raw: val.Text(), Missing: val.Missing}
 	}
 	return in

@@ -41,8 +41,9 @@ func TestNurseTextsAreInTheCatalog(t *testing.T) {
 		// The import's errors: the format of im.fail(line, column, format, ...) and
 		// r.fail(column, format, ...), and the phrases csvProblem gives as an argument.
 		// The rules every writer calls: each refusal's format.
-		"../registry/rules.go":  regexp.MustCompile(`(?:problem\(|before[A-Z][a-z]+ += )"([^"]+)"`),
-		"../registry/import.go": regexp.MustCompile(`\.fail\((?:[\w.()]+, )?(?:[\w.]+|"[^"]*"), "([^"]+)"|Phrase\(\x60([^\x60]+)\x60\)`),
+		"../registry/rules.go":      regexp.MustCompile(`(?:problem\(|before[A-Z][a-z]+ += )"([^"]+)"`),
+		"../registry/instrument.go": regexp.MustCompile(`problem\("([^"]+)"`),
+		"../registry/import.go":     regexp.MustCompile(`\.fail\((?:[\w.()]+, )?(?:[\w.]+|"[^"]*"), "([^"]+)"|Phrase\(\x60([^\x60]+)\x60\)`),
 	}
 	found := 0
 	for pattern, re := range sources {

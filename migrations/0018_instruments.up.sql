@@ -1,0 +1,27 @@
+-- Patient-reported measures and scored instruments (KOOS, HAQ-DI...): a measure says who
+-- reports it, the question put to the patient (en, sv, da, es) and the instrument whose
+-- score is its value (registry/instrument.go); a value says who gave it, and the answers to
+-- an instrument's items are kept with the visit.
+ALTER TABLE measures
+    ADD COLUMN reported_by text NOT NULL DEFAULT '' CHECK (reported_by IN ('', 'patient')),
+    ADD COLUMN question jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(question) = 'object'),
+    ADD COLUMN instrument jsonb CHECK (instrument IS NULL OR jsonb_typeof(instrument) = 'object');
+
+-- staff: typed by a nurse; patient: answered from home by the patient's link; import: read
+-- from a CSV file.
+ALTER TABLE visit_values
+    ADD COLUMN source text NOT NULL DEFAULT 'staff' CHECK (source IN ('staff', 'patient', 'import'));
+
+-- The answers to an instrument's items; an item left unanswered has no row. The score is
+-- the measure's row in visit_values, computed from these.
+CREATE TABLE visit_items (
+    study_id   bigint NOT NULL,
+    visit_id   bigint NOT NULL,
+    measure_id bigint NOT NULL,
+    item_code  text NOT NULL CHECK (item_code ~ '^[a-z][a-z0-9_]*$'),
+    value      double precision NOT NULL,
+    PRIMARY KEY (visit_id, measure_id, item_code),
+    FOREIGN KEY (study_id, visit_id) REFERENCES visits (study_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (study_id, measure_id) REFERENCES measures (study_id, id)
+);
+CREATE INDEX visit_items_measure ON visit_items (study_id, measure_id);
