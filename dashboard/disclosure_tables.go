@@ -329,7 +329,7 @@ func readDisclosure(ctx context.Context, db *pgxpool.Pool, st *registry.Study, p
 	b.Queue(`SELECT c.scheduled_visit_id, c.site_id, c.sex, c.age_band, c.arm_id,
 			sum(c.done)::int, sum(c.missed)::int, sum(c.done_in_window)::int,
 			coalesce(sum(c.done + c.missed) FILTER (WHERE c.status = 'active'
-				AND c.treated_month < date_trunc('month', $2::date - sv.target_day - sv.window_after)), 0)::int
+				AND c.treated_month < date_trunc('month', visit_window_closed_if_treated_before($2::date, sv.target_day, sv.window_after))), 0)::int
 		FROM dashboard_visit_cells c JOIN scheduled_visits sv ON sv.id = c.scheduled_visit_id
 		WHERE c.study_id = $1 GROUP BY 1, 2, 3, 4, 5`, args...).
 		Query(func(rows pgx.Rows) error {
@@ -349,7 +349,7 @@ func readDisclosure(ctx context.Context, db *pgxpool.Pool, st *registry.Study, p
 	b.Queue(`SELECT sv.id, c.site_id, c.sex, c.age_band, c.arm_id, sum(c.n)::int FROM dashboard_patient_cells c
 		JOIN scheduled_visits sv ON sv.study_id = c.study_id
 		WHERE c.study_id = $1 AND c.status = 'active'
-			AND c.treated_month < date_trunc('month', $2::date - sv.target_day - sv.window_after)
+			AND c.treated_month < date_trunc('month', visit_window_closed_if_treated_before($2::date, sv.target_day, sv.window_after))
 		GROUP BY 1, 2, 3, 4, 5`, args...).
 		Query(func(rows pgx.Rows) error {
 			var sv, site, arm int64
@@ -364,8 +364,8 @@ func readDisclosure(ctx context.Context, db *pgxpool.Pool, st *registry.Study, p
 	b.Queue(`SELECT sv.id, p.site_id, p.sex, dashboard_age_band(p.birth_year, p.treated_on), p.arm_id,
 			count(*)::int, count(v.id)::int FROM scheduled_visits sv
 		JOIN patients p ON p.study_id = sv.study_id AND p.status = 'active'
-			AND p.treated_on >= date_trunc('month', $2::date - sv.target_day - sv.window_after)::date
-			AND p.treated_on < $2::date - sv.target_day - sv.window_after
+			AND p.treated_on >= date_trunc('month', visit_window_closed_if_treated_before($2::date, sv.target_day, sv.window_after))::date
+			AND p.treated_on < visit_window_closed_if_treated_before($2::date, sv.target_day, sv.window_after)
 		LEFT JOIN visits v ON v.patient_id = p.id AND v.scheduled_visit_id = sv.id
 		WHERE sv.study_id = $1 GROUP BY 1, 2, 3, 4, 5`, args...).
 		Query(func(rows pgx.Rows) error {

@@ -24,19 +24,19 @@ func LoadStudyList(ctx context.Context, db *pgxpool.Pool, opt Options) ([]StudyI
 		WITH closed AS (
 			SELECT c.study_id, sum(c.n) AS n FROM dashboard_patient_cells c
 			JOIN scheduled_visits sv ON sv.study_id = c.study_id
-			WHERE c.status = 'active' AND c.treated_month < date_trunc('month', $1::date - sv.target_day - sv.window_after)
+			WHERE c.status = 'active' AND c.treated_month < date_trunc('month', visit_window_closed_if_treated_before($1::date, sv.target_day, sv.window_after))
 			GROUP BY 1),
 		boundary AS (
 			SELECT sv.study_id, count(*) AS closed, count(v.id) AS recorded FROM scheduled_visits sv
 			JOIN patients p ON p.study_id = sv.study_id AND p.status = 'active'
-				AND p.treated_on >= date_trunc('month', $1::date - sv.target_day - sv.window_after)::date
-				AND p.treated_on < $1::date - sv.target_day - sv.window_after
+				AND p.treated_on >= date_trunc('month', visit_window_closed_if_treated_before($1::date, sv.target_day, sv.window_after))::date
+				AND p.treated_on < visit_window_closed_if_treated_before($1::date, sv.target_day, sv.window_after)
 			LEFT JOIN visits v ON v.patient_id = p.id AND v.scheduled_visit_id = sv.id
 			GROUP BY 1),
 		recorded AS (
 			SELECT c.study_id, sum(c.done) AS done, sum(c.missed) AS missed,
 				sum(c.done + c.missed) FILTER (WHERE c.status = 'active'
-					AND c.treated_month < date_trunc('month', $1::date - sv.target_day - sv.window_after)) AS active_recorded
+					AND c.treated_month < date_trunc('month', visit_window_closed_if_treated_before($1::date, sv.target_day, sv.window_after))) AS active_recorded
 			FROM dashboard_visit_cells c JOIN scheduled_visits sv ON sv.id = c.scheduled_visit_id GROUP BY 1),
 		enrolled AS (SELECT study_id, sum(n) AS n FROM dashboard_patient_cells GROUP BY 1)
 		SELECT s.code, s.title, s.title_labels, s.indication, s.design, coalesce(e.n, 0)::int,

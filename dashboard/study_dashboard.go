@@ -132,7 +132,7 @@ func LoadStudy(ctx context.Context, db *pgxpool.Pool, st *registry.Study, f Filt
 		})
 	b.Queue(`SELECT c.scheduled_visit_id, c.arm_id, sum(c.done)::int, sum(c.missed)::int, sum(c.done_in_window)::int,
 			(sum(c.done + c.missed) FILTER (WHERE c.status = 'active'
-				AND c.treated_month < date_trunc('month', $5::date - sv.target_day - sv.window_after)))::int
+				AND c.treated_month < date_trunc('month', visit_window_closed_if_treated_before($5::date, sv.target_day, sv.window_after))))::int
 		FROM dashboard_visit_cells c JOIN scheduled_visits sv ON sv.id = c.scheduled_visit_id
 		WHERE c.study_id = $1 AND `+cellFilter+` GROUP BY 1, 2`, append(args, today)...).
 		Query(func(rows pgx.Rows) error {
@@ -159,7 +159,7 @@ func LoadStudy(ctx context.Context, db *pgxpool.Pool, st *registry.Study, f Filt
 	b.Queue(`SELECT sv.id, c.arm_id, sum(c.n)::int FROM dashboard_patient_cells c
 		JOIN scheduled_visits sv ON sv.study_id = c.study_id
 		WHERE c.study_id = $1 AND c.status = 'active' AND `+cellFilter+`
-			AND c.treated_month < date_trunc('month', $5::date - sv.target_day - sv.window_after)
+			AND c.treated_month < date_trunc('month', visit_window_closed_if_treated_before($5::date, sv.target_day, sv.window_after))
 		GROUP BY 1, 2`, append(args, today)...).
 		Query(func(rows pgx.Rows) error {
 			var sv, arm int64
@@ -176,8 +176,8 @@ func LoadStudy(ctx context.Context, db *pgxpool.Pool, st *registry.Study, f Filt
 		})
 	b.Queue(`SELECT sv.id, p.arm_id, count(*)::int, count(v.id)::int FROM scheduled_visits sv
 		JOIN patients p ON p.study_id = sv.study_id AND p.status = 'active'
-			AND p.treated_on >= date_trunc('month', $5::date - sv.target_day - sv.window_after)::date
-			AND p.treated_on < $5::date - sv.target_day - sv.window_after
+			AND p.treated_on >= date_trunc('month', visit_window_closed_if_treated_before($5::date, sv.target_day, sv.window_after))::date
+			AND p.treated_on < visit_window_closed_if_treated_before($5::date, sv.target_day, sv.window_after)
 		LEFT JOIN visits v ON v.patient_id = p.id AND v.scheduled_visit_id = sv.id
 		WHERE sv.study_id = $1 AND `+patientFilter+` GROUP BY 1, 2`, append(args, today)...).
 		Query(func(rows pgx.Rows) error {

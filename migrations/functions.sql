@@ -96,6 +96,50 @@ BEGIN
     RETURN NEW;
 END $$;
 
+-- Rules shared by the dashboard, the export and the worklist --------------------------------
+--
+-- Visit windows. A scheduled visit's window, for a patient treated on treated_on (day 0), is
+-- the calendar days from target_day - window_before to target_day + window_after after it,
+-- both ends included. registry.Window (window.go) is the same rule for the forms, which work
+-- on one patient in Go; TestWindowRuleAgreesWithSQL holds the two together.
+CREATE OR REPLACE FUNCTION visit_window_opens(treated_on date, target_day integer, window_before integer) RETURNS date
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN treated_on + target_day - window_before;
+
+CREATE OR REPLACE FUNCTION visit_window_closes(treated_on date, target_day integer, window_after integer) RETURNS date
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN treated_on + target_day + window_after;
+
+-- "In window": a visit dated visit_date lies inside its window (NULL without a date).
+CREATE OR REPLACE FUNCTION visit_in_window(visit_date date, treated_on date, target_day integer, window_before integer,
+    window_after integer) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN visit_date BETWEEN visit_window_opens(treated_on, target_day, window_before)
+        AND visit_window_closes(treated_on, target_day, window_after);
+
+-- The state on today of a visit not yet recorded whose window is opens..closes.
+CREATE OR REPLACE FUNCTION visit_window_state(today date, opens date, closes date) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN closes < today THEN 'overdue' WHEN opens <= today THEN 'due' ELSE 'upcoming' END;
+
+-- The window has closed by today exactly for the patients treated before this day: the rule
+-- "closes < today" turned round, so that a query can find those patients (and summary cells,
+-- by month of treatment) by their treatment date.
+CREATE OR REPLACE FUNCTION visit_window_closed_if_treated_before(today date, target_day integer, window_after integer)
+    RETURNS date
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN today - target_day - window_after;
+
+-- "Responder": a change from baseline of at least the measure's MCID in the direction that
+-- is better (lower or higher); no MCID or no change is no response.
+CREATE OR REPLACE FUNCTION dashboard_responder(change double precision, direction text, mcid double precision)
+    RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE
+        WHEN change IS NULL OR mcid IS NULL THEN false
+        WHEN direction = 'lower' THEN change <= -mcid + 1e-9
+        ELSE change >= mcid - 1e-9
+    END;
+
 -- Dashboard summary cells (migrations 0003, 0005) ------------------------------------------
 --
 -- Triggers on the clinical tables note which patients each statement touched in
@@ -112,15 +156,6 @@ CREATE OR REPLACE FUNCTION dashboard_group_of(p patients) RETURNS dashboard_grou
     LANGUAGE sql STABLE PARALLEL SAFE
     RETURN ROW(p.study_id, p.arm_id, p.site_id, p.sex, dashboard_age_band(p.birth_year, p.treated_on), p.status,
         date_trunc('month', p.treated_on)::date)::dashboard_group;
-
--- Whether a change from baseline counts as a response for a measure.
-CREATE OR REPLACE FUNCTION dashboard_responder(change double precision, direction text, mcid double precision)
-    RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN CASE
-        WHEN change IS NULL OR mcid IS NULL THEN false
-        WHEN direction = 'lower' THEN change <= -mcid + 1e-9
-        ELSE change >= mcid - 1e-9
-    END;
 
 -- dashboard_groups_of returns the current groups of the given patients.
 CREATE OR REPLACE FUNCTION dashboard_groups_of(patient_ids bigint[]) RETURNS dashboard_group[] LANGUAGE sql STABLE AS $$
@@ -212,8 +247,7 @@ BEGIN
 
     CREATE TEMP TABLE dashboard_new_visits ON COMMIT DROP AS
     SELECT p.patient_id, v.scheduled_visit_id, v.state = 'done' AS done,
-           v.state = 'done' AND v.visit_date - p.treated_on
-               BETWEEN sv.target_day - sv.window_before AND sv.target_day + sv.window_after AS in_window
+           v.state = 'done' AND visit_in_window(v.visit_date, p.treated_on, sv.target_day, sv.window_before, sv.window_after) AS in_window
     FROM dashboard_new_state p
     JOIN visits v ON v.study_id = p.study_id AND v.patient_id = p.patient_id
     JOIN scheduled_visits sv ON sv.id = v.scheduled_visit_id;

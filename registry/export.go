@@ -289,8 +289,11 @@ func literal(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + 
 const patientColumns = `%[1]s AS study, si.code AS site, p.study_number AS patient, a.code AS arm, p.sex, p.birth_year`
 
 const visitColumns = `sv.code AS visit, sv.target_day, v.visit_date, v.visit_date - p.treated_on AS days_from_treatment,
-	CASE WHEN v.visit_date BETWEEN p.treated_on + sv.target_day - sv.window_before AND p.treated_on + sv.target_day + sv.window_after
-		THEN 'true' ELSE 'false' END AS in_window`
+	coalesce(` + inWindow + `, false)::text AS in_window`
+
+// inWindow is the rule "in window" (visit_in_window, migrations/functions.sql) for a visit v
+// of a patient p at scheduled visit sv: NULL for a visit without a date.
+const inWindow = `visit_in_window(v.visit_date, p.treated_on, sv.target_day, sv.window_before, sv.window_after)`
 
 // query returns the SELECT of a table. Ids are numbers and codes are quoted, so the text is
 // safe to build; COPY takes no parameters.
@@ -335,9 +338,7 @@ func (e *exporter) query(table string) (string, error) {
 		// insert: by the form, keyed by the visit's code, or by an import, by its id).
 		return fmt.Sprintf(`SELECT `+patientColumns+`, sv.code AS visit, sv.target_day, v.state, v.visit_date,
 				v.visit_date - p.treated_on AS days_from_treatment,
-				CASE WHEN v.visit_date IS NULL THEN NULL
-					WHEN v.visit_date BETWEEN p.treated_on + sv.target_day - sv.window_before AND p.treated_on + sv.target_day + sv.window_after
-					THEN 'true' ELSE 'false' END AS in_window,
+				(`+inWindow+`)::text AS in_window,
 				%[4]s AS missed_reason, %[5]s AS notes, %[6]s AS recorded_by
 			FROM visits v
 			JOIN patients p ON p.id = v.patient_id

@@ -63,8 +63,8 @@ func (s *Store) Worklist(ctx context.Context, u *User, now time.Time, search str
 				jsonb_build_object('en', st.title) || st.title_labels AS titles, jsonb_build_object('en', sv.label) || sv.labels AS labels,
 				($2::timestamptz AT TIME ZONE si.time_zone)::date AS today,
 				p.treated_on + sv.target_day AS target,
-				p.treated_on + sv.target_day - sv.window_before AS opens,
-				p.treated_on + sv.target_day + sv.window_after AS closes
+				visit_window_opens(p.treated_on, sv.target_day, sv.window_before) AS opens,
+				visit_window_closes(p.treated_on, sv.target_day, sv.window_after) AS closes
 			FROM patients p
 			JOIN sites si ON si.id = p.site_id
 			JOIN studies st ON st.id = p.study_id
@@ -73,17 +73,16 @@ func (s *Store) Worklist(ctx context.Context, u *User, now time.Time, search str
 			  AND ($1::text[] IS NULL OR si.code = ANY ($1))
 			  AND ($3 = '' OR p.study_number ILIKE '%' || $3 || '%')
 			  AND ($1::text[] IS NULL OR EXISTS (SELECT 1 FROM study_sites ss WHERE ss.study_id = p.study_id AND ss.site_id = p.site_id))
-			  AND p.treated_on + sv.target_day - sv.window_before <= ($2::timestamptz AT TIME ZONE si.time_zone)::date + $4::int
+			  AND visit_window_opens(p.treated_on, sv.target_day, sv.window_before) <= ($2::timestamptz AT TIME ZONE si.time_zone)::date + $4::int
 			  AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.patient_id = p.id AND v.scheduled_visit_id = sv.id)
-		)
-		SELECT study, title, titles, study_number, site, visit, label, labels, target, opens, closes, today,
-			CASE WHEN closes < today THEN 'overdue' WHEN opens <= today THEN 'due' ELSE 'upcoming' END AS state,
-			count(*) FILTER (WHERE closes < today) OVER (),
-			count(*) FILTER (WHERE closes >= today AND opens <= today) OVER (),
-			count(*) FILTER (WHERE opens > today) OVER ()
-		FROM w
-		ORDER BY CASE WHEN closes < today THEN 0 WHEN opens <= today THEN 1 ELSE 2 END,
-			CASE WHEN opens > today THEN opens ELSE closes END, study, study_number, target
+		), s AS (SELECT *, visit_window_state(today, opens, closes) AS state FROM w)
+		SELECT study, title, titles, study_number, site, visit, label, labels, target, opens, closes, today, state,
+			count(*) FILTER (WHERE state = 'overdue') OVER (),
+			count(*) FILTER (WHERE state = 'due') OVER (),
+			count(*) FILTER (WHERE state = 'upcoming') OVER ()
+		FROM s
+		ORDER BY array_position('{overdue,due,upcoming}'::text[], state),
+			CASE WHEN state = 'upcoming' THEN opens ELSE closes END, study, study_number, target
 		LIMIT $5`,
 		sites, now, escapeLike(strings.TrimSpace(search)), UpcomingDays, WorklistLimit)
 	if err != nil {
