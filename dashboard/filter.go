@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
+
 	"outcomereg/registry"
 )
 
@@ -88,9 +90,9 @@ func (f Filter) Query() string {
 	return "?" + q.Encode()
 }
 
-// args are the filter's SQL arguments $2, $3, $4 (NULL when not filtered); the site is
-// passed by code so that no lookup is needed.
-func (f Filter) args() []any {
+// namedArgs are the filter's SQL arguments @site, @sex and @age_band (NULL when not
+// filtered); the site is passed by code so that no lookup is needed.
+func (f Filter) namedArgs() pgx.NamedArgs {
 	var site, sex *string
 	if f.Site != "" {
 		site = &f.Site
@@ -98,15 +100,16 @@ func (f Filter) args() []any {
 	if f.Sex != "" {
 		sex = &f.Sex
 	}
-	return []any{site, sex, f.band()}
+	return pgx.NamedArgs{"site": site, "sex": sex, "age_band": f.band()}
 }
 
-// patientFilter is the WHERE part for a patients table aliased p, arguments $2..$4.
-const patientFilter = `($2::text IS NULL OR p.site_id = (SELECT id FROM sites WHERE code = $2))
-	AND ($3::text IS NULL OR p.sex = $3)
-	AND ($4::int IS NULL OR dashboard_age_band(p.birth_year, p.treated_on) = $4)`
+// patientFilter is the WHERE part for a patients table aliased p, arguments @site, @sex and
+// @age_band (namedArgs).
+const patientFilter = `(@site::text IS NULL OR p.site_id = (SELECT id FROM sites WHERE code = @site))
+	AND (@sex::text IS NULL OR p.sex = @sex)
+	AND (@age_band::int IS NULL OR dashboard_age_band(p.birth_year, p.treated_on) = @age_band)`
 
 // cellFilter is the same for a summary-cell table aliased c.
-const cellFilter = `($2::text IS NULL OR c.site_id = (SELECT id FROM sites WHERE code = $2))
-	AND ($3::text IS NULL OR c.sex = $3)
-	AND ($4::int IS NULL OR c.age_band = $4)`
+const cellFilter = `(@site::text IS NULL OR c.site_id = (SELECT id FROM sites WHERE code = @site))
+	AND (@sex::text IS NULL OR c.sex = @sex)
+	AND (@age_band::int IS NULL OR c.age_band = @age_band)`

@@ -135,7 +135,7 @@ func LoadOverview(ctx context.Context, store *registry.Store, f Filter, opt Opti
 			sum(c.change_n)::int, sum(c.change_total), sum(c.change_total_sq)
 		FROM dashboard_outcome_cells c JOIN studies s ON s.id = c.study_id AND c.measure_id = (
 			SELECT m.id FROM measures m WHERE m.study_id = s.id ORDER BY m.code <> s.main_measure, m.position LIMIT 1)
-		WHERE $1::bigint IS NULL AND `+cellFilter+` GROUP BY 1, 2, 3`, append([]any{nil}, f.args()...)...)
+		WHERE `+cellFilter+` GROUP BY 1, 2, 3`, f.namedArgs())
 	if err != nil {
 		return nil, fmt.Errorf("overview: %w", err)
 	}

@@ -140,6 +140,13 @@ CREATE OR REPLACE FUNCTION dashboard_responder(change double precision, directio
         ELSE change >= mcid - 1e-9
     END;
 
+-- "A patient's arm as the reader sees it", what the study dashboards group by: the patient's
+-- arm, or 0, the one group of all arms, when the reader sees the study's arms pooled (a
+-- blinded study for a researcher; who sees arms is registry.User.SeesArms).
+CREATE OR REPLACE FUNCTION dashboard_arm_shown(arm_id bigint, arms_pooled boolean) RETURNS bigint
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN arms_pooled THEN 0 ELSE arm_id END;
+
 -- Dashboard summary cells (migrations 0003, 0005) ------------------------------------------
 --
 -- Triggers on the clinical tables note which patients each statement touched in
