@@ -44,8 +44,8 @@ func Columns(st *Study) []Column {
 		add(table, "visit", "Scheduled visit", "text", strings.Join(visits, " | "))
 		add(table, "target_day", "Target day of the visit after treatment (day 0)", "integer", "")
 		add(table, "visit_date", "Date of the visit", "date", "")
-		add(table, "days_from_treatment", "Days from treatment to the visit", "integer", "")
-		add(table, "in_window", "The visit took place inside its window", "boolean", "true | false")
+		add(table, "days_from_treatment", "Days from treatment to the visit (empty while the treatment date is not recorded)", "integer", "")
+		add(table, "in_window", "The visit took place inside its window (empty while the treatment date is not recorded)", "boolean", "true | false")
 	}
 	missing := strings.Join(MissingDataCodes, " | ")
 
@@ -77,15 +77,15 @@ func Columns(st *Study) []Column {
 	add(TableVisits, "target_day", "Target day of the visit after treatment (day 0)", "integer", "")
 	add(TableVisits, "state", "Whether the visit was done or missed", "text", "done | missed")
 	add(TableVisits, "visit_date", "Date of the visit (empty when missed)", "date", "")
-	add(TableVisits, "days_from_treatment", "Days from treatment to the visit", "integer", "")
-	add(TableVisits, "in_window", "The visit took place inside its window (empty when missed)", "boolean", "true | false")
+	add(TableVisits, "days_from_treatment", "Days from treatment to the visit (empty while the treatment date is not recorded)", "integer", "")
+	add(TableVisits, "in_window", "The visit took place inside its window (empty when missed or while the treatment date is not recorded)", "boolean", "true | false")
 	add(TableVisits, "missed_reason", "Why the visit was missed (free text)", "text", "")
 	add(TableVisits, "notes", "Notes (free text)", "text", "")
 	add(TableVisits, "recorded_by", "Who recorded the visit: email, cli, or an import's actor", "text", "")
 
 	patient(TablePatients)
 	add(TablePatients, "enrolled_on", "Date of enrolment", "date", "")
-	add(TablePatients, "treated_on", "Date of treatment (day 0)", "date", "")
+	add(TablePatients, "treated_on", "Date of treatment (day 0); empty while the patient awaits treatment", "date", "")
 	add(TablePatients, "status", "Follow-up status", "text", "active | completed | withdrawn | lost | dead")
 	add(TablePatients, "status_on", "Date the status began (empty while active)", "date", "")
 

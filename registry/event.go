@@ -71,7 +71,7 @@ func (s *Store) AddEvent(ctx context.Context, who Actor, u *User, study, number 
 		if et.ID == 0 {
 			errs.Add("type", "Choose the kind of event.")
 		}
-		d, dp := CheckDate(in.Date, EventDateRule(p.Today(now), p.TreatedOn))
+		d, dp := CheckDate(in.Date, EventDateRule(p.Today(now), p.EnrolledOn, p.TreatedOn))
 		errs.Put("occurred_on", dp)
 		errs.CheckText("notes", in.Notes, MaxNotesLength)
 		if et.Death && p.Status == StatusDead {

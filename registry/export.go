@@ -289,7 +289,7 @@ func literal(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + 
 const patientColumns = `%[1]s AS study, si.code AS site, p.study_number AS patient, a.code AS arm, p.sex, p.birth_year`
 
 const visitColumns = `sv.code AS visit, sv.target_day, v.visit_date, v.visit_date - p.treated_on AS days_from_treatment,
-	coalesce(` + inWindow + `, false)::text AS in_window`
+	(` + inWindow + `)::text AS in_window` // empty while the treatment date is not recorded
 
 // inWindow is the rule "in window" (visit_in_window, migrations/functions.sql) for a visit v
 // of a patient p at scheduled visit sv: NULL for a visit without a date.

@@ -127,7 +127,8 @@ func FuzzVisitForm(f *testing.F) {
 	f.Add("", "2026-13-45", "-1", "19.9", "", "", strings.Repeat("x", 5000), strings.Repeat("y", 600), 0)
 	st := fuzzStudy(f)
 	sv, _ := st.Visit("d60")
-	p := &Patient{Number: "F-1", EnrolledOn: time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC), TreatedOn: time.Date(2026, 9, 20, 0, 0, 0, 0, time.UTC)}
+	treated := time.Date(2026, 9, 20, 0, 0, 0, 0, time.UTC)
+	p := &Patient{Number: "F-1", EnrolledOn: time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC), TreatedOn: &treated}
 	f.Fuzz(func(t *testing.T, state, date, pain, weight, mobility, missing, notes, missedReason string, version int) {
 		in := VisitInput{State: state, Date: date, Notes: notes, MissedReason: missedReason, Version: version, Reason: notes,
 			Values: map[string]ValueInput{"pain": {Raw: pain, Missing: missing}, "weight": {Raw: weight}, "mobility": {Raw: mobility}}}
@@ -163,7 +164,7 @@ func FuzzImportReader(f *testing.F) {
 		tbl := tables[(table%len(tables)+len(tables))%len(tables)]
 		im := &importer{st: st, res: &ImportResult{}, sites: map[string]importSite{"lund": {id: 1, zone: DefaultTimeZone, takePart: true}},
 			patients: map[string]*importPatient{"F-1": {id: 1, zone: DefaultTimeZone, enrolled: time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC),
-				treated: time.Date(2026, 9, 20, 0, 0, 0, 0, time.UTC)}},
+				treated: new(time.Date(2026, 9, 20, 0, 0, 0, 0, time.UTC))}},
 			now: fuzzToday, todays: map[string]time.Time{}}
 		if err := im.read(strings.NewReader(string(data)), tbl); err != nil {
 			t.Fatalf("read: %v", err)

@@ -128,10 +128,13 @@ type importSite struct {
 
 // importPatient is what the rules need of a patient already in the study.
 type importPatient struct {
-	id                int64
-	enrolled, treated time.Time
-	zone              string
-	deathOn           *time.Time // the date of the recorded death event, if any
+	id       int64
+	enrolled time.Time
+	treated  *time.Time // nil: not treated yet
+	zone     string
+	deathOn  *time.Time // the date of the recorded death event, if any
+	// The earliest recorded event and follow-up visit: a treatment date is not after them.
+	firstEvent, firstFollowUp *time.Time
 }
 
 // today is the date at a site of the given time zone.
@@ -162,8 +165,8 @@ type patientRow struct {
 	number, sex, status string
 	site, arm           int64
 	birthYear           int
-	enrolled, treated   time.Time
-	statusOn            *time.Time
+	enrolled            time.Time
+	treated, statusOn   *time.Time
 	line                int
 	siteCode, armCode   string
 }
@@ -199,13 +202,16 @@ func (im *importer) load(ctx context.Context, s *Store) error {
 	}
 	rows, err = s.DB.Query(ctx, `SELECT p.study_number, p.id, p.enrolled_on, p.treated_on, si.time_zone,
 			(SELECT min(e.occurred_on) FROM events e JOIN event_types et ON et.id = e.event_type_id AND et.is_death
-			 WHERE e.patient_id = p.id)
+			 WHERE e.patient_id = p.id),
+			(SELECT min(e.occurred_on) FROM events e WHERE e.patient_id = p.id),
+			(SELECT min(v.visit_date) FROM visits v JOIN scheduled_visits sv ON sv.id = v.scheduled_visit_id
+			 WHERE v.patient_id = p.id AND NOT sv.is_baseline)
 		FROM patients p JOIN sites si ON si.id = p.site_id WHERE p.study_id = $1`, im.st.ID)
 	if err != nil {
 		return fmt.Errorf("import: load patients: %w", err)
 	}
 	var p importPatient
-	if _, err := pgx.ForEachRow(rows, []any{&code, &p.id, &p.enrolled, &p.treated, &p.zone, &p.deathOn}, func() error {
+	if _, err := pgx.ForEachRow(rows, []any{&code, &p.id, &p.enrolled, &p.treated, &p.zone, &p.deathOn, &p.firstEvent, &p.firstFollowUp}, func() error {
 		c := p
 		im.patients[code] = &c
 		return nil
@@ -476,6 +482,7 @@ func (r *row) visitDate(p *importPatient, sv ScheduledVisit, svOK bool) *time.Ti
 	rule := DateRule{}
 	if p != nil && svOK {
 		rule = VisitDateRule(r.im.today(p.zone), sv, p.treated)
+		r.problem("visit", CheckVisitScheduled(sv, p.treated))
 	}
 	return r.date("visit_date", true, rule)
 }
@@ -563,12 +570,19 @@ func (im *importer) readPatient(r *row) {
 	r.problem("birth_year", yp)
 	p.birthYear = y
 	enrolled := r.date("enrolled_on", true, EnrolmentDateRule(today))
-	var treated *time.Time
+	// The treatment date may be empty: the patient awaits treatment.
 	if enrolled != nil {
-		treated = r.date("treated_on", true, TreatmentDateRule(today, *enrolled))
+		p.enrolled = *enrolled
+		p.treated = r.date("treated_on", false, TreatmentDateRule(today, *enrolled))
 	}
-	if enrolled != nil && treated != nil {
-		p.enrolled, p.treated = *enrolled, *treated
+	if old, ok := im.patients[p.number]; ok && !r.failed {
+		// The records already kept must stay after the treatment, as the treatment form keeps them.
+		switch {
+		case p.treated != nil:
+			r.problem("treated_on", CheckTreatmentAgainstRecords(*p.treated, old.firstEvent, old.firstFollowUp))
+		case old.firstFollowUp != nil:
+			r.fail("treated_on", "a date is required: follow-up visits of the patient are recorded")
+		}
 	}
 	if !slices.Contains(Statuses, p.status) {
 		r.fail("status", "%q is not a status: use %s", p.status, strings.Join(Statuses, ", "))
@@ -617,7 +631,7 @@ func (im *importer) readEvent(r *row) {
 	rule := DateRule{}
 	if p != nil {
 		e.patient = p.id
-		rule = EventDateRule(im.today(p.zone), p.treated)
+		rule = EventDateRule(im.today(p.zone), p.enrolled, p.treated)
 	}
 	if d := r.date("occurred_on", true, rule); d != nil {
 		e.on = *d

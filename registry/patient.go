@@ -25,19 +25,21 @@ var Statuses = []string{StatusActive, StatusCompleted, StatusWithdrawn, StatusLo
 
 // Patient is one enrolled patient of a study, as the nurse's pages show them.
 type Patient struct {
-	ID          int64
-	StudyID     int64
-	StudyCode   string
-	Number      string // the study number, unique in the study
-	SiteCode    string
-	SiteName    string
-	ArmCode     string
-	ArmLabel    string
-	ArmLabels   Labels // ArmLabel in every language the study file gives
-	Sex         string
-	BirthYear   int
-	EnrolledOn  time.Time
-	TreatedOn   time.Time
+	ID         int64
+	StudyID    int64
+	StudyCode  string
+	Number     string // the study number, unique in the study
+	SiteCode   string
+	SiteName   string
+	ArmCode    string
+	ArmLabel   string
+	ArmLabels  Labels // ArmLabel in every language the study file gives
+	Sex        string
+	BirthYear  int
+	EnrolledOn time.Time
+	// TreatedOn is day 0 of the visit schedule; nil until the treatment is given and
+	// recorded (the patient awaits treatment, and no follow-up visit is scheduled).
+	TreatedOn   *time.Time
 	Status      string
 	StatusOn    *time.Time
 	AllocatedBy string // registry or external
@@ -123,7 +125,8 @@ type PatientRecord struct {
 }
 
 // ScheduleEntry is one scheduled visit of a patient: its window and state, and the recorded
-// visit when there is one.
+// visit when there is one. Before the treatment date is recorded no visit has a window (its
+// Window is zero) and a visit not recorded is awaiting treatment.
 type ScheduleEntry struct {
 	Visit    ScheduledVisit
 	Window   Window
@@ -148,10 +151,16 @@ func (s *Store) PatientRecord(ctx context.Context, u *User, study, number string
 		return nil, err
 	}
 	for _, sv := range st.Visits {
-		e := ScheduleEntry{Visit: sv, Window: sv.WindowFor(p.TreatedOn)}
-		if v, ok := visits[sv.ID]; ok {
+		e := ScheduleEntry{Visit: sv}
+		if p.TreatedOn != nil {
+			e.Window = sv.WindowFor(*p.TreatedOn)
+		}
+		switch v, ok := visits[sv.ID]; {
+		case ok:
 			e.Recorded, e.State = v, v.State
-		} else {
+		case p.TreatedOn == nil:
+			e.State = StateAwaitingTreatment
+		default:
 			e.State = e.Window.StateOn(today)
 		}
 		rec.Schedule = append(rec.Schedule, e)
@@ -214,8 +223,13 @@ func (s *Store) Enrol(ctx context.Context, who Actor, u *User, study string, np 
 	errs.Put("birth_year", yp)
 	enrolled, ep := CheckDate(np.EnrolledOn, EnrolmentDateRule(today))
 	errs.Put("enrolled_on", ep)
-	treated, tp := CheckDate(np.TreatedOn, TreatmentDateRule(today, enrolled))
-	errs.Put("treated_on", tp)
+	// The treatment date may stay empty until the treatment is given (SetTreatmentDate).
+	var treated *time.Time
+	if strings.TrimSpace(np.TreatedOn) != "" {
+		d, tp := CheckDate(np.TreatedOn, TreatmentDateRule(today, enrolled))
+		errs.Put("treated_on", tp)
+		treated = &d
+	}
 	var arm Arm
 	switch np.Allocation {
 	case "registry":
@@ -278,7 +292,7 @@ func (s *Store) Enrol(ctx context.Context, who Actor, u *User, study string, np 
 			return fmt.Errorf("insert patient: %w", err)
 		}
 		after := map[string]any{"study_number": np.Number, "site": np.Site, "arm": arm.Code, "sex": np.Sex,
-			"birth_year": year, "enrolled_on": dateText(enrolled), "treated_on": dateText(treated), "allocated_by": np.Allocation}
+			"birth_year": year, "enrolled_on": dateText(enrolled), "treated_on": datePtrText(treated), "allocated_by": np.Allocation}
 		if err := insertAudit(ctx, tx, who, AuditEntry{Action: "insert", Entity: "patient", EntityID: np.Number,
 			StudyID: st.ID, PatientID: id, After: after}); err != nil {
 			return err
@@ -303,6 +317,14 @@ func dateText(t time.Time) string {
 		return ""
 	}
 	return t.Format(time.DateOnly)
+}
+
+// datePtrText is a date that may be unknown, "" when it is.
+func datePtrText(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return dateText(*t)
 }
 
 // canEnrol refuses a user none of whose sites takes part in the study: for her the study's

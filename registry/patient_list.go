@@ -32,7 +32,7 @@ type PatientListEntry struct {
 	Status      string
 	StatusOn    *time.Time
 	EnrolledOn  time.Time
-	TreatedOn   time.Time
+	TreatedOn   *time.Time // nil: awaiting treatment
 }
 
 // PatientList is the patients a user may see that match the filter.

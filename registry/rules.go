@@ -119,9 +119,6 @@ func CheckValue(m Measure, raw, missing string, style NumberStyle) (Value, *Prob
 // MinDate is the earliest date the registry takes.
 var MinDate = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// MaxTreatmentAhead is how far ahead of today a planned treatment date may be.
-const MaxTreatmentAhead = 365
-
 // ParseDate reads a date written yyyy-mm-dd, from 1900 on.
 func ParseDate(raw string) (time.Time, *Problem) {
 	s := strings.TrimSpace(raw)
@@ -142,7 +139,6 @@ func ParseDate(raw string) (time.Time, *Problem) {
 // before a date such as the treatment.
 type DateRule struct {
 	Today     time.Time // the site's date; zero: no upper bound
-	AheadDays int       // days after Today still allowed (a planned treatment)
 	NotBefore time.Time // zero: no lower bound but 1900
 	// BeforeWhat is the refusal of a date before NotBefore, naming what NotBefore is: one of
 	// the formats beforeTreatment, beforeEnrolment, beforeOnset.
@@ -151,10 +147,7 @@ type DateRule struct {
 
 // Check applies the rule to a date.
 func (r DateRule) Check(d time.Time) *Problem {
-	if !r.Today.IsZero() && d.After(r.Today.AddDate(0, 0, r.AheadDays)) {
-		if r.AheadDays > 0 {
-			return problem("%s is more than %d days after today (%s).", dateText(d), r.AheadDays, dateText(r.Today))
-		}
+	if !r.Today.IsZero() && d.After(r.Today) {
 		return problem("%s is after today (%s).", dateText(d), dateText(r.Today))
 	}
 	if !r.NotBefore.IsZero() && d.Before(r.NotBefore) {
@@ -183,18 +176,37 @@ const (
 )
 
 // VisitDateRule: a visit is not after today and, but the baseline, not before treatment.
-func VisitDateRule(today time.Time, sv ScheduledVisit, treated time.Time) DateRule {
+// Without a treatment date a follow-up visit cannot be recorded at all (CheckVisitScheduled).
+func VisitDateRule(today time.Time, sv ScheduledVisit, treated *time.Time) DateRule {
 	r := DateRule{Today: today}
-	if !sv.Baseline {
-		r.NotBefore, r.BeforeWhat = treated, beforeTreatment
+	if !sv.Baseline && treated != nil {
+		r.NotBefore, r.BeforeWhat = *treated, beforeTreatment
 	}
 	return r
 }
 
+// NotTreatedYet is the refusal of a follow-up visit of a patient whose treatment date is
+// not recorded: the visit has no window before day 0 is known.
+const NotTreatedYet = "The treatment date (day 0) is not recorded yet: only the baseline can be recorded before it."
+
+// CheckVisitScheduled: until a patient's treatment date is recorded, only the baseline
+// visit (which comes before treatment) can be recorded, done or missed.
+func CheckVisitScheduled(sv ScheduledVisit, treated *time.Time) *Problem {
+	if treated == nil && !sv.Baseline {
+		return problem(NotTreatedYet)
+	}
+	return nil
+}
+
 // EventDateRule: an event (relapse, death...) is not after today nor before treatment (day 0
-// of the time to event).
-func EventDateRule(today, treated time.Time) DateRule {
-	return DateRule{Today: today, NotBefore: treated, BeforeWhat: beforeTreatment}
+// of the time to event). Before the treatment date is recorded, an event is not before
+// enrolment (a patient may relapse or die while awaiting treatment); such an event has no
+// time to event, and the treatment date cannot later be set after it (TreatmentDateRule).
+func EventDateRule(today, enrolled time.Time, treated *time.Time) DateRule {
+	if treated == nil {
+		return DateRule{Today: today, NotBefore: enrolled, BeforeWhat: beforeEnrolment}
+	}
+	return DateRule{Today: today, NotBefore: *treated, BeforeWhat: beforeTreatment}
 }
 
 // OnsetDateRule: an adverse event starts after enrolment and not after today.
@@ -216,10 +228,23 @@ func StatusDateRule(today, enrolled time.Time) DateRule {
 // EnrolmentDateRule: a patient is enrolled today or before.
 func EnrolmentDateRule(today time.Time) DateRule { return DateRule{Today: today} }
 
-// TreatmentDateRule: a treatment is on or after enrolment, and may be planned up to
-// MaxTreatmentAhead days ahead.
+// TreatmentDateRule: a treatment is on or after enrolment and not after today. A treatment
+// not given yet has no date: it is recorded when it happens (the enrolment leaves it empty).
 func TreatmentDateRule(today, enrolled time.Time) DateRule {
-	return DateRule{Today: today, AheadDays: MaxTreatmentAhead, NotBefore: enrolled, BeforeWhat: beforeEnrolment}
+	return DateRule{Today: today, NotBefore: enrolled, BeforeWhat: beforeEnrolment}
+}
+
+// CheckTreatmentAgainstRecords: a treatment date is not after a recorded event nor after a
+// recorded follow-up visit, which are dated from treatment on. firstEvent and firstFollowUp
+// are the earliest of each (nil: none).
+func CheckTreatmentAgainstRecords(treated time.Time, firstEvent, firstFollowUp *time.Time) *Problem {
+	if firstEvent != nil && treated.After(*firstEvent) {
+		return problem("%s is after the event recorded on %s: events are dated from treatment on.", dateText(treated), dateText(*firstEvent))
+	}
+	if firstFollowUp != nil && treated.After(*firstFollowUp) {
+		return problem("%s is after the follow-up visit recorded on %s.", dateText(treated), dateText(*firstFollowUp))
+	}
+	return nil
 }
 
 // CheckBirthYear: from 1900 to this year.

@@ -115,12 +115,17 @@ func parseVisit(st *Study, sv ScheduledVisit, p *Patient, in VisitInput, today t
 	if in.Version > 0 && strings.TrimSpace(in.Reason) == "" {
 		errs.Add("reason", "Give a reason for changing saved data.")
 	}
+	if vp := CheckVisitScheduled(sv, p.TreatedOn); vp != nil {
+		errs.Put("visit_date", vp)
+		return nil, errs.Err("The visit was not saved; check the marked fields.")
+	}
 	switch in.State {
 	case StateDone:
 		d, dp := CheckDate(in.Date, VisitDateRule(today, sv, p.TreatedOn))
 		if dp == nil {
 			v.Date = &d
-			v.OutsideWindow = !sv.WindowFor(p.TreatedOn).Contains(d)
+			w := sv.WindowOf(p.TreatedOn)
+			v.OutsideWindow = w.Known() && !w.Contains(d)
 		}
 		errs.Put("visit_date", dp)
 		source := ""
@@ -194,7 +199,7 @@ func (s *Store) VisitForm(ctx context.Context, u *User, study, number, visit str
 	if err != nil {
 		return nil, err
 	}
-	return &VisitForm{Study: st, Patient: p, Visit: sv, Window: sv.WindowFor(p.TreatedOn), Recorded: visits[sv.ID]}, nil
+	return &VisitForm{Study: st, Patient: p, Visit: sv, Window: sv.WindowOf(p.TreatedOn), Recorded: visits[sv.ID]}, nil
 }
 
 // SaveVisit records a visit or corrects a recorded one. A correction must be based on the
@@ -550,8 +555,8 @@ func scanVisits(rows pgx.Rows, st *Study, p *Patient) (map[int64]*Visit, error) 
 			v = &r
 			sv := visitByID[svID]
 			v.VisitCode, v.Values = sv.Code, map[string]Value{}
-			if v.Date != nil {
-				v.OutsideWindow = !sv.WindowFor(p.TreatedOn).Contains(*v.Date)
+			if w := sv.WindowOf(p.TreatedOn); v.Date != nil && w.Known() {
+				v.OutsideWindow = !w.Contains(*v.Date)
 			}
 			visits[svID] = v
 		}

@@ -9,6 +9,9 @@ const (
 	StateOverdue  = "overdue"
 	StateDone     = "done"
 	StateMissed   = "missed"
+	// StateAwaitingTreatment: the patient's treatment date is not recorded yet, so no visit
+	// has a window (and none is due or overdue).
+	StateAwaitingTreatment = "awaiting"
 )
 
 // Window is the span of calendar days in which a scheduled visit counts as on time, both ends
@@ -35,6 +38,18 @@ func (v ScheduledVisit) WindowFor(treated time.Time) Window {
 		Closes: target.AddDate(0, 0, v.WindowAfter),
 	}
 }
+
+// WindowOf is the visit's window for a patient treated on *treated, and the zero Window
+// (Known false) when the treatment date is not recorded.
+func (v ScheduledVisit) WindowOf(treated *time.Time) Window {
+	if treated == nil {
+		return Window{}
+	}
+	return v.WindowFor(*treated)
+}
+
+// Known reports whether the window has dates: whether the treatment date is recorded.
+func (w Window) Known() bool { return !w.Target.IsZero() }
 
 // Contains reports whether day lies inside the window.
 func (w Window) Contains(day time.Time) bool {

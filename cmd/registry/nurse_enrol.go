@@ -64,7 +64,6 @@ func (a *app) renderEnrolForm(w http.ResponseWriter, r *http.Request, status int
 			loc = time.UTC
 		}
 		in.EnrolledOn = registry.DayIn(nurseClock(), loc).Format(time.DateOnly)
-		in.TreatedOn = in.EnrolledOn
 	}
 	a.render(w, r, status, views.EnrolPage(a.page(r, views.T(ctx, "Enrol a patient in %s", st.TitleIn(views.Lang(ctx)))), st, sites, in, errs))
 }

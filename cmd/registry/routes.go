@@ -31,6 +31,7 @@ func (a *app) routes() http.Handler {
 	a.exportRoutes(mux)
 	a.adminRoutes(mux)
 	a.blindingRoutes(mux)
+	a.treatRoutes(mux)
 	a.handle(mux, "/", public, a.notFound)
 
 	var h http.Handler = mux
