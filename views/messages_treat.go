@@ -6,6 +6,7 @@ func init() {
 	catalogs = append(catalogs, map[string][2]string{
 		"awaiting treatment":        {"väntar på behandling", "afventer behandling"},
 		"Awaiting treatment: %d":    {"Väntar på behandling: %d", "Afventer behandling: %d"},
+		"enrolled today":            {"inkluderad idag", "inkluderet i dag"},
 		"enrolled %d day ago":       {"inkluderad för %d dag sedan", "inkluderet for %d dag siden"},
 		"enrolled %d days ago":      {"inkluderad för %d dagar sedan", "inkluderet for %d dage siden"},
 		"Record the treatment date": {"Registrera behandlingsdatum", "Registrér behandlingsdato"},

@@ -131,11 +131,12 @@ func TestSameRulesForEveryWriter(t *testing.T) {
 		}
 	}
 
-	// Patients: a treatment years ahead, a status date before enrolment, a death without its event.
+	// Patients: a treatment years ahead (a treatment is recorded once given; see
+	// TestSameTreatmentDateRuleForEveryWriter), a status date before enrolment, a site not in the study.
 	header := "patient,site,arm,sex,birth_year,enrolled_on,treated_on,status,status_on\n"
 	for _, c := range []struct{ row, want string }{
 		{"MS-NEW1,lund,ahsct,F,1970," + day(today) + "," + day(today.AddDate(3, 0, 0)) + ",active,\n",
-			day(today.AddDate(3, 0, 0)) + " is more than 365 days after today (" + day(today) + ")."},
+			day(today.AddDate(3, 0, 0)) + " is after today (" + day(today) + ")."},
 		{"MS-NEW2,lund,ahsct,F,1970," + day(today.AddDate(0, -1, 0)) + "," + day(today.AddDate(0, -1, 0)) + ",withdrawn," + day(today.AddDate(0, -2, 0)) + "\n",
 			day(today.AddDate(0, -2, 0)) + " is before the enrolment date (" + day(today.AddDate(0, -1, 0)) + ")."},
 		{"MS-NEW4,copenhagen,ahsct,F,1970," + day(today) + "," + day(today) + ",active,\n",
@@ -150,7 +151,7 @@ func TestSameRulesForEveryWriter(t *testing.T) {
 	status, body, _ = post(t, nurse, tr.URL+"/studies/ms-ahsct/patients", url.Values{"site": {"lund"}, "number": {"MS-NEW1"},
 		"sex": {"F"}, "birth_year": {"1970"}, "enrolled_on": {day(today)}, "treated_on": {day(today.AddDate(3, 0, 0))},
 		"allocation": {"registry"}})
-	if want := day(today.AddDate(3, 0, 0)) + " is more than 365 days after today"; status != http.StatusBadRequest ||
+	if want := day(today.AddDate(3, 0, 0)) + " is after today"; status != http.StatusBadRequest ||
 		!strings.Contains(html.UnescapeString(body), want) {
 		t.Errorf("enrolment: %d, want 400 with %q", status, want)
 	}
