@@ -361,7 +361,7 @@ func readDisclosure(ctx context.Context, db *pgxpool.Pool, st *registry.Study, p
 			})
 			return err
 		})
-	b.Queue(`SELECT sv.id, p.site_id, p.sex, dashboard_age_band(p.birth_year, p.treated_on), p.arm_id,
+	b.Queue(`SELECT sv.id, p.site_id, p.sex, dashboard_age_band(p.birth_year, p.treated_on, p.enrolled_on), p.arm_id,
 			count(*)::int, count(v.id)::int FROM scheduled_visits sv
 		JOIN patients p ON p.study_id = sv.study_id AND p.status = 'active'
 			AND p.treated_on >= date_trunc('month', visit_window_closed_if_treated_before($2::date, sv.target_day, sv.window_after))::date
@@ -431,7 +431,7 @@ func readDisclosure(ctx context.Context, db *pgxpool.Pool, st *registry.Study, p
 			return err
 		})
 	// Terms: patients with each listed term, and patients with any other text, counted once.
-	b.Queue(`SELECT p.site_id, p.sex, dashboard_age_band(p.birth_year, p.treated_on), p.arm_id,
+	b.Queue(`SELECT p.site_id, p.sex, dashboard_age_band(p.birth_year, p.treated_on, p.enrolled_on), p.arm_id,
 			coalesce(l.term, ''), count(DISTINCT p.id)::int
 		FROM adverse_events ae JOIN patients p ON p.id = ae.patient_id AND p.study_id = ae.study_id
 		LEFT JOIN unnest($2::text[]) AS l(term) ON lower(btrim(l.term)) = lower(btrim(ae.term))
@@ -455,7 +455,7 @@ func readDisclosure(ctx context.Context, db *pgxpool.Pool, st *registry.Study, p
 		})
 	// Choice measures, per category, as LoadStudy counts them.
 	if slices.ContainsFunc(st.Measures, func(m registry.Measure) bool { return m.Kind == registry.KindChoice }) {
-		b.Queue(`SELECT vv.measure_id, v.scheduled_visit_id, p.site_id, p.sex, dashboard_age_band(p.birth_year, p.treated_on),
+		b.Queue(`SELECT vv.measure_id, v.scheduled_visit_id, p.site_id, p.sex, dashboard_age_band(p.birth_year, p.treated_on, p.enrolled_on),
 				p.arm_id, vv.value, count(*)::int
 			FROM visit_values vv
 			JOIN measures m ON m.id = vv.measure_id AND m.kind = 'choice'
@@ -484,7 +484,7 @@ func readDisclosure(ctx context.Context, db *pgxpool.Pool, st *registry.Study, p
 	// Time to the first event, as LoadStudy computes it.
 	b.Queue(`WITH first AS (
 			SELECT patient_id, min(occurred_on) AS occurred_on FROM events WHERE study_id = $1 GROUP BY 1)
-		SELECT p.site_id, p.sex, dashboard_age_band(p.birth_year, p.treated_on), p.arm_id,
+		SELECT p.site_id, p.sex, dashboard_age_band(p.birth_year, p.treated_on, p.enrolled_on), p.arm_id,
 			greatest(coalesce(f.occurred_on, CASE WHEN p.status = 'active' THEN $2::date
 				ELSE least(p.status_on, $2::date) END) - p.treated_on, 0) AS days,
 			count(f.occurred_on)::int, (count(*) - count(f.occurred_on))::int

@@ -107,7 +107,7 @@ func (f Filter) namedArgs() pgx.NamedArgs {
 // @age_band (namedArgs).
 const patientFilter = `(@site::text IS NULL OR p.site_id = (SELECT id FROM sites WHERE code = @site))
 	AND (@sex::text IS NULL OR p.sex = @sex)
-	AND (@age_band::int IS NULL OR dashboard_age_band(p.birth_year, p.treated_on) = @age_band)`
+	AND (@age_band::int IS NULL OR dashboard_age_band(p.birth_year, p.treated_on, p.enrolled_on) = @age_band)`
 
 // cellFilter is the same for a summary-cell table aliased c.
 const cellFilter = `(@site::text IS NULL OR c.site_id = (SELECT id FROM sites WHERE code = @site))

@@ -158,11 +158,25 @@ CREATE OR REPLACE FUNCTION dashboard_age_band(birth_year integer, treated_on dat
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN least(greatest((extract(year FROM treated_on)::integer - birth_year) / 10 * 10, 30), 70)::smallint;
 
+-- A patient's age band: at treatment, or at enrolment while the patient awaits treatment
+-- (treated_on empty), so that enrolment and allocation counts can be filtered by age too.
+-- (A quoted body: no dependency on the two-argument function, which migration 0003's down drops.)
+CREATE OR REPLACE FUNCTION dashboard_age_band(birth_year integer, treated_on date, enrolled_on date) RETURNS smallint
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT dashboard_age_band(birth_year, coalesce(treated_on, enrolled_on))
+$$;
+
+-- A patient's month of treatment; 'infinity' while the patient awaits treatment, so that a
+-- patient without a treatment date is never expected at a visit (treated_month < ...).
+CREATE OR REPLACE FUNCTION dashboard_treated_month(treated_on date) RETURNS date
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN coalesce(date_trunc('month', treated_on)::date, 'infinity'::date);
+
 -- dashboard_group_of is the one definition of the group a patient belongs to.
 CREATE OR REPLACE FUNCTION dashboard_group_of(p patients) RETURNS dashboard_group
     LANGUAGE sql STABLE PARALLEL SAFE
-    RETURN ROW(p.study_id, p.arm_id, p.site_id, p.sex, dashboard_age_band(p.birth_year, p.treated_on), p.status,
-        date_trunc('month', p.treated_on)::date)::dashboard_group;
+    RETURN ROW(p.study_id, p.arm_id, p.site_id, p.sex, dashboard_age_band(p.birth_year, p.treated_on, p.enrolled_on), p.status,
+        dashboard_treated_month(p.treated_on))::dashboard_group;
 
 -- dashboard_groups_of returns the current groups of the given patients.
 CREATE OR REPLACE FUNCTION dashboard_groups_of(patient_ids bigint[]) RETURNS dashboard_group[] LANGUAGE sql STABLE AS $$
@@ -242,8 +256,8 @@ BEGIN
 
     -- The patients' contributions now (none for a deleted patient).
     CREATE TEMP TABLE dashboard_new_state ON COMMIT DROP AS
-    SELECT p.id AS patient_id, p.study_id, p.arm_id, p.site_id, p.sex, dashboard_age_band(p.birth_year, p.treated_on) AS age_band,
-           p.status, date_trunc('month', p.treated_on)::date AS treated_month, a.worst AS worst_grade, a.serious,
+    SELECT p.id AS patient_id, p.study_id, p.arm_id, p.site_id, p.sex, dashboard_age_band(p.birth_year, p.treated_on, p.enrolled_on) AS age_band,
+           p.status, dashboard_treated_month(p.treated_on) AS treated_month, a.worst AS worst_grade, a.serious,
            coalesce(a.terms, '{}') AS terms, p.treated_on
     FROM dashboard_catching_up r JOIN patients p ON p.id = r.id
     LEFT JOIN (SELECT a.patient_id, max(a.grade)::smallint AS worst, bool_or(a.serious) AS serious,
@@ -253,8 +267,10 @@ BEGIN
     ANALYZE dashboard_new_state;
 
     CREATE TEMP TABLE dashboard_new_visits ON COMMIT DROP AS
+    -- A visit (a baseline) recorded before the treatment date is not in its window: it has
+    -- none yet. Recording the date notes the patient again.
     SELECT p.patient_id, v.scheduled_visit_id, v.state = 'done' AS done,
-           v.state = 'done' AND visit_in_window(v.visit_date, p.treated_on, sv.target_day, sv.window_before, sv.window_after) AS in_window
+           coalesce(v.state = 'done' AND visit_in_window(v.visit_date, p.treated_on, sv.target_day, sv.window_before, sv.window_after), false) AS in_window
     FROM dashboard_new_state p
     JOIN visits v ON v.study_id = p.study_id AND v.patient_id = p.patient_id
     JOIN scheduled_visits sv ON sv.id = v.scheduled_visit_id;
@@ -394,8 +410,8 @@ CREATE OR REPLACE FUNCTION dashboard_patients_changed() RETURNS trigger LANGUAGE
 BEGIN
     INSERT INTO dashboard_pending (patient_ids)
     SELECT array_agg(n.id) FROM old_patients o JOIN new_patients n ON n.id = o.id
-    WHERE (o.arm_id, o.site_id, o.sex, o.birth_year, o.treated_on, o.status)
-        IS DISTINCT FROM (n.arm_id, n.site_id, n.sex, n.birth_year, n.treated_on, n.status)
+    WHERE (o.arm_id, o.site_id, o.sex, o.birth_year, o.treated_on, o.enrolled_on, o.status)
+        IS DISTINCT FROM (n.arm_id, n.site_id, n.sex, n.birth_year, n.treated_on, n.enrolled_on, n.status)
     HAVING count(*) > 0;
     RETURN NULL;
 END;

@@ -9,6 +9,8 @@ import (
 	"maps"
 	"math"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -76,9 +78,11 @@ type truthDashboard struct {
 		} `json:"visits"`
 	} `json:"measures"`
 	Survival struct {
-		Arms []struct {
+		Times []float64 `json:"at_risk_times"`
+		Arms  []struct {
 			Arm    string `json:"arm"`
 			Events *int   `json:"events"`
+			AtRisk []*int `json:"at_risk"`
 		} `json:"arms"`
 	} `json:"survival"`
 	Adverse struct {
@@ -144,14 +148,19 @@ func (f exportFilter) query() string {
 }
 
 // keeps: the age band is the age in whole years at treatment (year of treatment minus
-// year of birth), in decades, under 40 and 70 and over pooled.
+// year of birth), in decades, under 40 and 70 and over pooled; for a patient awaiting
+// treatment (treated_on empty), the age at enrolment.
 func (f exportFilter) keeps(p map[string]string) bool {
 	if f.site != "" && p["site"] != f.site || f.sex != "" && p["sex"] != f.sex {
 		return false
 	}
 	if f.age != "" {
 		born, _ := strconv.Atoi(p["birth_year"])
-		treatedYear, _ := strconv.Atoi(p["treated_on"][:4])
+		day := p["treated_on"]
+		if day == "" {
+			day = p["enrolled_on"]
+		}
+		treatedYear, _ := strconv.Atoi(day[:4])
 		age := treatedYear - born
 		band := map[bool]string{true: "under-40"}[age < 40]
 		switch {
@@ -192,6 +201,7 @@ func number(t *testing.T, s string) float64 {
 // choice measures, and patients with an event.
 func TestDashboardEqualsTheExport(t *testing.T) {
 	tr := newTestRegistry(t)
+	addAwaitingPatients(t, tr)
 	c := tr.client(t, statistician)
 	filters := []exportFilter{{}, {site: "lund"}, {sex: "F"}, {age: "60-69"}, {site: "copenhagen", sex: "M"}, {age: "under-40"}}
 	checked := 0
@@ -227,6 +237,49 @@ func TestDashboardEqualsTheExport(t *testing.T) {
 	t.Logf("%d figures checked against the export", checked)
 	if checked < 2000 {
 		t.Errorf("only %d figures checked", checked)
+	}
+}
+
+// addAwaitingPatients imports, through the command line, patients enrolled but not yet
+// treated (treated_on empty) into knee-oa and ms-ahsct, with what may be recorded before
+// treatment: a baseline visit with a value, an event and an adverse event. They count as
+// enrolled and allocated; they have no follow-up time, so survival leaves them out (not
+// censored at day 0).
+func addAwaitingPatients(t *testing.T, tr *testRegistry) {
+	t.Helper()
+	day := func(days int) string { return demoToday.AddDate(0, 0, days).Format(time.DateOnly) }
+	imports := map[string]map[string]string{
+		"knee-oa": {
+			"patients": "patient,site,arm,sex,birth_year,enrolled_on,treated_on,status,status_on\n" +
+				"KOA-W1,copenhagen,stem-cells,F,1962," + day(-40) + ",,active,\n" +
+				"KOA-W2,aarhus,placebo,M,1990," + day(-20) + ",,active,\n" +
+				"KOA-W3,copenhagen,placebo,M,1958," + day(-90) + ",,withdrawn," + day(-10) + "\n",
+			"long": "patient,visit,visit_date,measure,value,missing_code\n" +
+				"KOA-W1,baseline," + day(-30) + ",pain_nrs,6,\n" + "KOA-W2,baseline," + day(-15) + ",pain_nrs,3,\n",
+			"events":         "patient,event,occurred_on,notes\nKOA-W1,knee_replacement," + day(-5) + ",\n",
+			"adverse_events": "patient,term,onset_on,ended_on,grade,serious,relatedness,outcome,notes\nKOA-W2,Knee effusion," + day(-12) + ",,3,true,unrelated,recovering,\n",
+		},
+		"ms-ahsct": {
+			"patients": "patient,site,arm,sex,birth_year,enrolled_on,treated_on,status,status_on\n" +
+				"MS-W1,lund,ahsct,F,1985," + day(-50) + ",,active,\n" +
+				"MS-W2,aarhus,ahsct,F,1961," + day(-8) + ",,active,\n",
+			"long":   "patient,visit,visit_date,measure,value,missing_code\nMS-W1,baseline," + day(-45) + ",edss,4.5,\n",
+			"events": "patient,event,occurred_on,notes\nMS-W1,relapse," + day(-44) + ",\n",
+		},
+	}
+	for study, files := range imports {
+		for _, table := range []string{"patients", "long", "events", "adverse_events"} {
+			if files[table] == "" {
+				continue
+			}
+			file := filepath.Join(t.TempDir(), table+".csv")
+			if err := os.WriteFile(file, []byte(files[table]), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if out, err := tr.cli(t, "import", "--study", study, "--table", table, file); err != nil {
+				t.Fatalf("import of patients awaiting treatment, %s %s: %v\n%s", study, table, err, out)
+			}
+		}
 	}
 }
 
@@ -440,19 +493,29 @@ func checkAgainstExport(t *testing.T, where string, d *truthDashboard, f exportF
 			}
 		}
 	}
-	// Patients with an event.
-	withEvent := map[string]bool{}
+	// Patients with an event, and patients followed (at risk at day 0): time to event counts
+	// from treatment, so a patient awaiting treatment is in neither, not censored at day 0.
+	withEvent, treated := map[string]bool{}, map[string]bool{}
 	for _, e := range events {
 		withEvent[e["patient"]] = true
 	}
+	for _, p := range patients {
+		treated[p["patient"]] = p["treated_on"] != ""
+	}
 	for _, a := range d.Survival.Arms {
-		want := 0
+		want, followed := 0, 0
 		for p, arm := range armOf {
-			if arm == a.Arm && withEvent[p] {
-				want++
+			if arm == a.Arm && treated[p] {
+				followed++
+				if withEvent[p] {
+					want++
+				}
 			}
 		}
 		eq(a.Arm+" patients with an event", a.Events, want)
+		if len(d.Survival.Times) > 0 && d.Survival.Times[0] == 0 && len(a.AtRisk) > 0 {
+			eq(a.Arm+" at risk at day 0", a.AtRisk[0], followed)
+		}
 	}
 	return checked
 }
@@ -497,6 +560,9 @@ func TestSurvivalAtFromTheExport(t *testing.T) {
 		}
 		byArm := map[string][]follow{}
 		for _, p := range patients {
+			if p["treated_on"] == "" {
+				continue // awaiting treatment: no follow-up time
+			}
 			end, event := today, false
 			if d, ok := first[p["patient"]]; ok {
 				end, event = d, true
