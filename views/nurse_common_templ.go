@@ -60,7 +60,11 @@ func nurseDayPtr(t *time.Time) string {
 
 func nurseItoa(n int) string { return strconv.Itoa(n) }
 
+// nurseNum is a number as a form's value attribute holds it (a choice's value): with a point.
 func nurseNum(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+// nurseNumText is a number as a page shows it, with the language's decimal mark.
+func nurseNumText(ctx context.Context, f float64) string { return localNumber(ctx, nurseNum(f)) }
 
 // stateName is a visit state in words.
 func stateName(ctx context.Context, state string) string {
@@ -156,14 +160,14 @@ func valueText(ctx context.Context, m registry.Measure, v registry.Value, ok boo
 	case m.Kind == registry.KindChoice:
 		for _, c := range m.Choices {
 			if c.Value == *v.Value {
-				return fmt.Sprintf("%s (%s)", c.Labels.In(Lang(ctx)), nurseNum(c.Value))
+				return fmt.Sprintf("%s (%s)", c.Labels.In(Lang(ctx)), nurseNumText(ctx, c.Value))
 			}
 		}
 	}
 	if m.Unit != "" {
-		return nurseNum(*v.Value) + " " + m.UnitIn(Lang(ctx))
+		return nurseNumText(ctx, *v.Value) + " " + m.UnitIn(Lang(ctx))
 	}
-	return nurseNum(*v.Value)
+	return nurseNumText(ctx, *v.Value)
 }
 
 // rangeText describes what a measure accepts, e.g. "0–10 points, steps of 0.5".
@@ -174,11 +178,11 @@ func rangeText(ctx context.Context, m registry.Measure) string {
 	s := ""
 	switch {
 	case m.Min != nil && m.Max != nil:
-		s = nurseNum(*m.Min) + "–" + nurseNum(*m.Max)
+		s = nurseNumText(ctx, *m.Min) + "–" + nurseNumText(ctx, *m.Max)
 	case m.Min != nil:
-		s = "≥ " + nurseNum(*m.Min)
+		s = "≥ " + nurseNumText(ctx, *m.Min)
 	case m.Max != nil:
-		s = "≤ " + nurseNum(*m.Max)
+		s = "≤ " + nurseNumText(ctx, *m.Max)
 	}
 	if m.Unit != "" {
 		s += " " + m.UnitIn(Lang(ctx))
@@ -187,7 +191,7 @@ func rangeText(ctx context.Context, m registry.Measure) string {
 		s += ", " + T(ctx, "whole numbers")
 	}
 	if m.Step != nil {
-		s += ", " + T(ctx, "steps of %s", nurseNum(*m.Step))
+		s += ", " + T(ctx, "steps of %s", nurseNumText(ctx, *m.Step))
 	}
 	return s
 }
@@ -222,7 +226,7 @@ func nurseFieldError(id, message string) templ.Component {
 			var templ_7745c5c3_Var2 string
 			templ_7745c5c3_Var2, templ_7745c5c3_Err = templ.ResolveAttributeValue(id + "-error")
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/nurse_common.templ`, Line: 190, Col: 46}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/nurse_common.templ`, Line: 194, Col: 46}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var2)
 			if templ_7745c5c3_Err != nil {
@@ -235,7 +239,7 @@ func nurseFieldError(id, message string) templ.Component {
 			var templ_7745c5c3_Var3 string
 			templ_7745c5c3_Var3, templ_7745c5c3_Err = templ.JoinStringErrs(message)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/nurse_common.templ`, Line: 190, Col: 58}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/nurse_common.templ`, Line: 194, Col: 58}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var3))
 			if templ_7745c5c3_Err != nil {
@@ -287,7 +291,7 @@ func formToken() templ.Component {
 		var templ_7745c5c3_Var5 string
 		templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.ResolveAttributeValue(rand.Text())
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/nurse_common.templ`, Line: 204, Col: 59}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/nurse_common.templ`, Line: 208, Col: 59}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var5)
 		if templ_7745c5c3_Err != nil {
@@ -330,7 +334,7 @@ func nurseFormSummary(f FormErrors) templ.Component {
 			var templ_7745c5c3_Var7 string
 			templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, f.Message))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/nurse_common.templ`, Line: 209, Col: 67}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/nurse_common.templ`, Line: 213, Col: 67}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var7))
 			if templ_7745c5c3_Err != nil {

@@ -22,6 +22,12 @@ func (a *app) visitForm(w http.ResponseWriter, r *http.Request) {
 	in := registry.VisitInput{State: registry.StateDone, Date: f.Patient.Today(nurseClock()).Format("2006-01-02")}
 	if f.Recorded != nil {
 		in = f.Recorded.Input()
+		for _, m := range f.Study.Measures {
+			if v, ok := in.Values[m.Code]; ok && m.Kind != registry.KindChoice {
+				v.Raw = views.FormNumber(r.Context(), v.Raw)
+				in.Values[m.Code] = v
+			}
+		}
 	}
 	if hr, errs, ok := a.takeHeldForm(w, r); ok {
 		a.renderVisitForm(w, hr, http.StatusOK, f, visitInputFrom(hr), errs)

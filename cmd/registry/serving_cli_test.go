@@ -67,7 +67,8 @@ func commandsWhileServing(t *testing.T, env map[string]string, dir, addr string)
 	if out := run("", "study", "apply", "../../seed/studies/liver-msc.yaml"); !strings.Contains(out, "created") {
 		t.Errorf("study apply: %q", out)
 	}
-	run("", "seed", "--patients", "20", "--study", "liver-msc")
+	// Planned around the day the import counts as today (the tests pin the clock to demoToday).
+	run("", "seed", "--patients", "20", "--study", "liver-msc", "--today", demoToday.Format("2006-01-02"))
 	csv := filepath.Join(t.TempDir(), "patients.csv")
 	run("", "export", "--study", "liver-msc", "--table", "patients", "--out", csv)
 	if data, err := os.ReadFile(csv); err != nil || strings.Count(string(data), "\n") != 21 {
