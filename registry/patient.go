@@ -122,6 +122,7 @@ type PatientRecord struct {
 	Schedule      []ScheduleEntry
 	Events        []Event
 	AdverseEvents []AdverseEvent
+	Home          HomeInvites // answering from home (patient_invitation.go)
 }
 
 // ScheduleEntry is one scheduled visit of a patient: its window and state, and the recorded

@@ -179,6 +179,8 @@ type VisitForm struct {
 	Visit    ScheduledVisit
 	Window   Window
 	Recorded *Visit
+	// AwaitsReview: the patient answered this visit from home and no nurse has reviewed it.
+	AwaitsReview bool
 }
 
 // VisitForm loads a visit's form for u.
@@ -206,6 +208,13 @@ func (s *Store) VisitForm(ctx context.Context, u *User, study, number, visit str
 // current version (else a *VisitConflict, nothing saved) and give a reason. The visit, its
 // values and an audit row per change are written in one transaction.
 func (s *Store) SaveVisit(ctx context.Context, who Actor, u *User, study, number, visit string, in VisitInput, now time.Time) (*Visit, error) {
+	return s.saveVisit(ctx, who, u, study, number, visit, in, now, nil)
+}
+
+// saveVisit is SaveVisit, with also (when set) run in its transaction after the visit is
+// written: the patient's link marks its invitation answered in the same transaction.
+func (s *Store) saveVisit(ctx context.Context, who Actor, u *User, study, number, visit string, in VisitInput, now time.Time,
+	also func(tx pgx.Tx, p *Patient, v *Visit) error) (*Visit, error) {
 	st, err := s.Study(ctx, study)
 	if err != nil {
 		return nil, err
@@ -238,6 +247,13 @@ func (s *Store) SaveVisit(ctx context.Context, who Actor, u *User, study, number
 			err = insertVisit(ctx, tx, who, st, p, sv, v)
 		default:
 			err = updateVisit(ctx, tx, who, st, p, cur, v, strings.TrimSpace(in.Reason))
+			if err == nil && in.Source != SourcePatient {
+				// A nurse's correction of the patient's answers is her review of them.
+				err = reviewPatientAnswers(ctx, tx, who, st, p, sv, "correct")
+			}
+		}
+		if err == nil && also != nil {
+			err = also(tx, p, v)
 		}
 		saved = v
 		return err

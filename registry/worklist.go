@@ -43,6 +43,8 @@ type Worklist struct {
 	Upcoming int
 	Awaiting int  // active patients whose treatment date is not recorded yet
 	Limited  bool // more visits than WorklistLimit: the most urgent are listed
+	// ToReview are the visits patients answered from home that wait for a nurse's review.
+	ToReview []AnswerToReview
 }
 
 // Worklist computes, in SQL, the visits not yet recorded of active patients at u's sites

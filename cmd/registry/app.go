@@ -29,6 +29,8 @@ type app struct {
 	forms *formOnce
 	// held keeps forms posted after the session ended (see held_form.go).
 	held *heldForms
+	// links pads the answers of the patients' links (see home_answer.go).
+	links *linkPadding
 }
 
 func newApp(store *registry.Store, logger *slog.Logger, cfg config) *app {
@@ -41,7 +43,8 @@ func newApp(store *registry.Store, logger *slog.Logger, cfg config) *app {
 	if cfg.smallCell == 0 {
 		cfg.smallCell = 5
 	}
-	return &app{store: store, logger: logger, cfg: cfg, forms: newFormOnce(), held: &heldForms{held: map[string]*heldForm{}}}
+	return &app{store: store, logger: logger, cfg: cfg, forms: newFormOnce(), held: &heldForms{held: map[string]*heldForm{}},
+		links: &linkPadding{min: linkMinDuration}}
 }
 
 // page returns the layout data for a request.

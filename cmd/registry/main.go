@@ -58,6 +58,7 @@ Usage:
   registry restore [--force] FILE                              into an empty database
   registry dashboard rebuild [--study CODE]                    recompute the summary cells from the clinical rows
   registry audit   verify [--against FILE] | export --out FILE   check the audit trail's hash chain, or archive it
+  registry invite  --study CODE --patient NUMBER --visit CODE [--base-url URL] [--language sv]   a patient's link to answer from home
 
 Every command takes --data-dir DIR (default ./.registry, or REGISTRY_DATA_DIR): the folder
 of the registry's own PostgreSQL, used when REGISTRY_DATABASE_URL is not set.

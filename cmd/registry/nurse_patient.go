@@ -18,6 +18,10 @@ func (a *app) patientPage(w http.ResponseWriter, r *http.Request) {
 		a.failTranslated(w, r, err)
 		return
 	}
+	if err := a.store.HomeInvitesFor(r.Context(), userOf(r), rec, nurseClock()); err != nil {
+		a.failTranslated(w, r, err)
+		return
+	}
 	title := views.T(r.Context(), "Patient %s", rec.Patient.Number)
 	a.render(w, r, http.StatusOK, views.PatientPage(a.page(r, title), rec, userOf(r).Role == registry.RoleAdmin))
 }

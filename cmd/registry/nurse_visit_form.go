@@ -37,6 +37,14 @@ func (a *app) visitForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *app) renderVisitForm(w http.ResponseWriter, r *http.Request, status int, f *registry.VisitForm, in registry.VisitInput, errs views.FormErrors) {
+	if f.Recorded != nil {
+		waiting, err := a.store.AwaitsReview(r.Context(), f.Patient, f.Visit.Code)
+		if err != nil {
+			a.failTranslated(w, r, err)
+			return
+		}
+		f.AwaitsReview = waiting
+	}
 	title := views.T(r.Context(), "%s of patient %s", f.Visit.LabelIn(views.Lang(r.Context())), f.Patient.Number)
 	a.render(w, r, status, views.VisitFormPage(a.page(r, title), f, in, errs))
 }

@@ -18,6 +18,10 @@ func (a *app) worklistPage(w http.ResponseWriter, r *http.Request) {
 		a.failTranslated(w, r, err)
 		return
 	}
+	if wl.ToReview, err = a.store.AnswersToReview(r.Context(), userOf(r)); err != nil {
+		a.failTranslated(w, r, err)
+		return
+	}
 	studies, err := a.store.StudyCodesFor(r.Context(), userOf(r))
 	if err != nil {
 		a.failTranslated(w, r, err)

@@ -32,6 +32,7 @@ func (a *app) routes() http.Handler {
 	a.adminRoutes(mux)
 	a.blindingRoutes(mux)
 	a.treatRoutes(mux)
+	a.patientHomeRoutes(mux)
 	a.handle(mux, "/", public, a.notFound)
 
 	var h http.Handler = mux

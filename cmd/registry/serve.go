@@ -78,6 +78,7 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	defer stopCatchUp()
 	go catchUpDashboards(catchUpCtx, store.DB, logger, catchUpEvery)
 	go forgetExpired(catchUpCtx, store, logger, forgetEvery)
+	go remindPatients(catchUpCtx, app, app.reminderBase(ln.Addr().String()), logger, remindEvery)
 
 	errc := make(chan error, 1)
 	go func() { errc <- app.serveOn(srv, ln) }()
