@@ -29,6 +29,8 @@ type InvitationLink struct {
 	Questions    []Measure
 	Window       Window
 	Today        time.Time // at the patient's site
+	// Saved: AnswerInvitationLink saved the answers just now (State is then LinkAnswered).
+	Saved bool
 
 	study, number, visit, site string
 }
@@ -119,7 +121,7 @@ func (s *Store) AnswerInvitationLink(ctx context.Context, token string, in Visit
 	if err != nil {
 		return l, err
 	}
-	l.State = LinkAnswered
+	l.State, l.Saved = LinkAnswered, true
 	return l, nil
 }
 

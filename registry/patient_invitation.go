@@ -175,8 +175,9 @@ func (s *Store) Invite(ctx context.Context, who Actor, u *User, study, number, v
 			return fmt.Errorf("revoke earlier invitations: %w", err)
 		}
 		inv := &out.PatientInvitation
-		if err := tx.QueryRow(ctx, `INSERT INTO invitations (study_id, patient_id, scheduled_visit_id, language, created_by)
-			VALUES ($1, $2, $3, $4, $5) RETURNING id, created_at`, st.ID, p.ID, sv.ID, in.Language, who.Name).Scan(&inv.ID, &inv.CreatedAt); err != nil {
+		// created_at is the clock's now, as the reminders' days are counted by it.
+		if err := tx.QueryRow(ctx, `INSERT INTO invitations (study_id, patient_id, scheduled_visit_id, language, created_by, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, created_at`, st.ID, p.ID, sv.ID, in.Language, who.Name, now).Scan(&inv.ID, &inv.CreatedAt); err != nil {
 			return fmt.Errorf("insert invitation: %w", err)
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO invitation_links (token_hash, invitation_id) VALUES ($1, $2)`, tokenHash(token), inv.ID); err != nil {
@@ -304,9 +305,9 @@ type Reminder struct {
 func (s *Store) SendReminders(ctx context.Context, now time.Time, send func(Reminder) error) (int, error) {
 	sent := 0
 	for i, day := range ReminderDays {
-		upTo := "'infinity'::timestamptz"
+		upTo := "'-infinity'::timestamptz"
 		if i+1 < len(ReminderDays) {
-			upTo = fmt.Sprintf("$1 - interval '%d days'", ReminderDays[i+1])
+			upTo = fmt.Sprintf("$1::timestamptz - interval '%d days'", ReminderDays[i+1])
 		}
 		column := fmt.Sprintf("reminder_%d_sent_at", day)
 		claim := fmt.Sprintf(`WITH due AS (
@@ -315,14 +316,14 @@ func (s *Store) SendReminders(ctx context.Context, now time.Time, send func(Remi
 				JOIN sites si ON si.id = p.site_id
 				JOIN scheduled_visits sv ON sv.id = i.scheduled_visit_id
 				WHERE i.answered_at IS NULL AND i.revoked_at IS NULL AND i.%[1]s IS NULL
-				  AND i.created_at <= $1 - interval '%[2]d days' AND i.created_at > %[3]s
+				  AND i.created_at <= $1::timestamptz - interval '%[2]d days' AND i.created_at > %[3]s
 				  AND p.status = 'active'
-				  AND ($1 AT TIME ZONE si.time_zone)::date <= p.treated_on + sv.target_day + sv.window_after
+				  AND ($1::timestamptz AT TIME ZONE si.time_zone)::date <= p.treated_on + sv.target_day + sv.window_after
 				  AND EXISTS (SELECT 1 FROM patient_contacts c WHERE c.patient_id = i.patient_id)
 				  AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.patient_id = i.patient_id AND v.scheduled_visit_id = i.scheduled_visit_id)
 				ORDER BY i.id LIMIT 1
 				FOR UPDATE OF i SKIP LOCKED)
-			UPDATE invitations i SET %[1]s = $1 FROM due
+			UPDATE invitations i SET %[1]s = $1::timestamptz FROM due
 			WHERE i.id = due.id AND i.%[1]s IS NULL
 			RETURNING i.id, i.language, i.study_id, i.patient_id, i.scheduled_visit_id,
 				(SELECT c.email FROM patient_contacts c WHERE c.patient_id = i.patient_id)`, column, day, upTo)

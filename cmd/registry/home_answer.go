@@ -160,7 +160,7 @@ func (a *app) homeAnswerSave(w http.ResponseWriter, r *http.Request) {
 	saved, err := a.store.AnswerInvitationLink(r.Context(), token, in, nurseClock())
 	var e *registry.Error
 	switch {
-	case err == nil && saved.State == registry.LinkAnswered:
+	case err == nil && saved.Saved:
 		http.Redirect(w, r, linkPath(token)+"?sent=1&lang="+lang, http.StatusSeeOther)
 	case err == nil:
 		p := views.HomePage{Path: linkPath(token), State: saved.State, Window: saved.Window}
