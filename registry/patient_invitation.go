@@ -318,7 +318,7 @@ func (s *Store) SendReminders(ctx context.Context, now time.Time, send func(Remi
 				WHERE i.answered_at IS NULL AND i.revoked_at IS NULL AND i.%[1]s IS NULL
 				  AND i.created_at <= $1::timestamptz - interval '%[2]d days' AND i.created_at > %[3]s
 				  AND p.status = 'active'
-				  AND ($1::timestamptz AT TIME ZONE si.time_zone)::date <= p.treated_on + sv.target_day + sv.window_after
+				  AND ($1::timestamptz AT TIME ZONE si.time_zone)::date <= visit_window_closes(p.treated_on, sv.target_day, sv.window_after)
 				  AND EXISTS (SELECT 1 FROM patient_contacts c WHERE c.patient_id = i.patient_id)
 				  AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.patient_id = i.patient_id AND v.scheduled_visit_id = i.scheduled_visit_id)
 				ORDER BY i.id LIMIT 1
