@@ -5,7 +5,9 @@ import (
 	"context"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	qrcode "github.com/skip2/go-qrcode"
 )
@@ -79,5 +81,11 @@ func TestHomeTextsInEveryPatientLanguage(t *testing.T) {
 	}
 	if got := HT(WithLanguage(context.Background(), "da"), "Send my answers"); got != "Send mine svar" {
 		t.Errorf("Danish: %q", got)
+	}
+	day := time.Date(2027, 1, 17, 0, 0, 0, 0, time.UTC)
+	for lang, want := range map[string]string{"en": "17 January 2027", "sv": "17 januari 2027", "da": "17. januar 2027", "es": "17 de enero de 2027"} {
+		if got := strings.ReplaceAll(HomeDate(lang, day), "\u00a0", " "); got != want {
+			t.Errorf("HomeDate(%s) = %q, want %q", lang, got, want)
+		}
 	}
 }

@@ -40,12 +40,22 @@ func TestBrowserPatientAnswersFromHome(t *testing.T) {
 	}
 	fits := func(what string, width int64) {
 		t.Helper()
-		got, err := chromedp.Run(ctx, chromedp.Evaluate[int64](`document.documentElement.scrollWidth`))
-		if err != nil {
-			t.Fatal(err)
+		var got int64
+		for try := 0; try < 10; try++ { // a page still laying out after the viewport changed
+			var err error
+			if got, err = chromedp.Run(ctx, chromedp.Evaluate[int64](`document.documentElement.scrollWidth`)); err != nil {
+				t.Fatal(err)
+			}
+			if got <= width {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
 		}
 		if got > width {
-			t.Errorf("%s is %d px wide in a %d px window", what, got, width)
+			wide, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`Array.from(document.querySelectorAll("body *")).
+				filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 5).
+				map(e => e.tagName + "#" + e.id + "." + e.className + " " + Math.round(e.getBoundingClientRect().right)).join(", ")`))
+			t.Errorf("%s is %d px wide in a %d px window: %s", what, got, width, wide)
 		}
 	}
 	shots := os.Getenv("REGISTRY_SCREENSHOTS")

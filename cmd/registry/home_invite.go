@@ -105,7 +105,7 @@ func (a *app) inviteSave(w http.ResponseWriter, r *http.Request) {
 func (a *app) emailInvitation(ctx context.Context, who registry.Actor, inv *registry.NewInvitation, url string) error {
 	pctx := views.WithLanguage(ctx, inv.Language)
 	body := views.HT(pctx, "Your clinic asks you to answer a few questions before your follow-up. Open this link on your phone or computer; it works once, from %s to %s:\n\n%s\n",
-		inv.Window.Opens.Format("2006-01-02"), inv.Window.Closes.Format("2006-01-02"), url)
+		views.HomeDate(inv.Language, inv.Window.Opens), views.HomeDate(inv.Language, inv.Window.Closes), url)
 	if err := a.cfg.mail.send(inv.Email, views.HT(pctx, "Questions from your clinic: please answer from home"), body); err != nil {
 		return err
 	}

@@ -24,7 +24,7 @@ func (a *app) sendReminders(ctx context.Context, now time.Time, base string) (in
 	return a.store.SendReminders(ctx, now, func(r registry.Reminder) error {
 		pctx := views.WithLanguage(ctx, r.Language)
 		body := views.HT(pctx, "A reminder: your clinic's questions are still waiting for your answers, until %s. Open this link on your phone or computer:\n\n%s\n\nIf you have answered already, thank you: you can ignore this email.\n",
-			r.Window.Closes.Format("2006-01-02"), base+linkPath(r.Token))
+			views.HomeDate(r.Language, r.Window.Closes), base+linkPath(r.Token))
 		return a.cfg.mail.send(r.Email, views.HT(pctx, "Reminder: questions from your clinic"), body)
 	})
 }

@@ -14,6 +14,7 @@ import (
 
 	"outcomereg/registry"
 	"outcomereg/seed"
+	"outcomereg/views"
 )
 
 func init() {
@@ -31,57 +32,58 @@ func init() {
 	samples["token"] = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 }
 
-// homeQuestionsYAML makes knee-oa's pain NRS a question the patient answers from home, and
-// its KOOS pain score an instrument of four items (a short subscale, scored with two
-// answered), every text in en, sv, da and es.
-const homeQuestionsYAML = `    reported_by: patient
-    question: {en: "How bad was your knee pain in the last week, from 0 (none) to 10 (worst)?", sv: "Hur ont hade du i knät den senaste veckan, från 0 (inte alls) till 10 (värsta)?", da: "Hvor ondt havde du i knæet den seneste uge, fra 0 (slet ikke) til 10 (værst)?", es: "¿Cuánto le dolió la rodilla la última semana, de 0 (nada) a 10 (lo peor)?"}
-`
-
-const homeKOOSYAML = `    reported_by: patient
-    question: {en: "Knee pain", sv: "Knäsmärta", da: "Knæsmerte", es: "Dolor de rodilla"}
-    instrument:
-      scoring: koos
-      items:
-        - code: p1
-          labels: {en: "How often do you have knee pain?", sv: "Hur ofta har du ont i knät?", da: "Hvor ofte har du ondt i knæet?", es: "¿Con qué frecuencia le duele la rodilla?"}
-          choices: &five
-            - {value: 0, labels: {en: Never, sv: Aldrig, da: Aldrig, es: Nunca}}
-            - {value: 1, labels: {en: Monthly, sv: Varje månad, da: Hver måned, es: Cada mes}}
-            - {value: 2, labels: {en: Weekly, sv: Varje vecka, da: Hver uge, es: Cada semana}}
-            - {value: 3, labels: {en: Daily, sv: Dagligen, da: Dagligt, es: A diario}}
-            - {value: 4, labels: {en: Always, sv: Alltid, da: Altid, es: Siempre}}
-        - {code: p2, labels: {en: "Twisting or pivoting on your knee", sv: "Vrida dig på knät", da: "Dreje på knæet", es: "Girar sobre la rodilla"}, choices: *five}
-        - {code: p3, labels: {en: "Straightening your knee fully", sv: "Sträcka knät helt", da: "Strække knæet helt", es: "Estirar la rodilla del todo"}, choices: *five}
-        - {code: p4, labels: {en: "Bending your knee fully", sv: "Böja knät helt", da: "Bøje knæet helt", es: "Doblar la rodilla del todo"}, choices: *five}
-`
-
-// homeStudy makes knee-oa ask its pain NRS and a KOOS pain instrument from home (unless the
-// demo file does already) and returns it.
+// homeStudy makes knee-oa ask its pain NRS and a KOOS pain instrument of four items (a short
+// subscale, scored with two answered) from home, every text in en, sv, da and es, whatever
+// the demo file asks, and returns it.
 func homeStudy(t testing.TB, tr *testRegistry) *registry.Study {
 	t.Helper()
 	ctx := context.Background()
-	st, err := tr.store.Study(ctx, "knee-oa")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(registry.PatientQuestions(st)) > 0 {
-		return st
-	}
 	data, err := seed.StudyFile("knee-oa")
 	if err != nil {
 		t.Fatal(err)
 	}
-	yaml := strings.Replace(string(data), "  - code: pain_nrs\n", "  - code: pain_nrs\n"+homeQuestionsYAML, 1)
-	yaml = strings.Replace(yaml, "  - code: koos_pain\n", "  - code: koos_pain\n"+homeKOOSYAML, 1)
-	def, err := registry.ParseStudyFile("knee-oa.yaml", []byte(yaml))
+	def, err := registry.ParseStudyFile("knee-oa.yaml", data)
 	if err != nil {
 		t.Fatal(err)
+	}
+	five := []registry.Choice{
+		{Value: 0, Labels: registry.Labels{"en": "Never", "sv": "Aldrig", "da": "Aldrig", "es": "Nunca"}},
+		{Value: 1, Labels: registry.Labels{"en": "Monthly", "sv": "Varje månad", "da": "Hver måned", "es": "Cada mes"}},
+		{Value: 2, Labels: registry.Labels{"en": "Weekly", "sv": "Varje vecka", "da": "Hver uge", "es": "Cada semana"}},
+		{Value: 3, Labels: registry.Labels{"en": "Daily", "sv": "Dagligen", "da": "Dagligt", "es": "A diario"}},
+		{Value: 4, Labels: registry.Labels{"en": "Always", "sv": "Alltid", "da": "Altid", "es": "Siempre"}},
+	}
+	item := func(code, en, sv, da, es string) registry.Item {
+		return registry.Item{Code: code, Labels: registry.Labels{"en": en, "sv": sv, "da": da, "es": es}, Choices: five}
+	}
+	for i := range def.Measures {
+		m := &def.Measures[i]
+		switch m.Code {
+		case "pain_nrs":
+			m.ReportedBy, m.Instrument = registry.ReportedByPatient, nil
+			m.Question = registry.Labels{
+				"en": "How bad was your knee pain in the last week, from 0 (none) to 10 (worst)?",
+				"sv": "Hur ont hade du i knät den senaste veckan, från 0 (inte alls) till 10 (värsta)?",
+				"da": "Hvor ondt havde du i knæet den seneste uge, fra 0 (slet ikke) til 10 (værst)?",
+				"es": "¿Cuánto le dolió la rodilla la última semana, de 0 (nada) a 10 (lo peor)?"}
+		case "koos_pain":
+			m.ReportedBy = registry.ReportedByPatient
+			m.Question = registry.Labels{"en": "Knee pain", "sv": "Knäsmärta", "da": "Knæsmerte", "es": "Dolor de rodilla"}
+			m.Instrument = &registry.Instrument{Scoring: registry.ScoringKOOS, Items: []registry.Item{
+				item("p1", "How often do you have knee pain?", "Hur ofta har du ont i knät?", "Hvor ofte har du ondt i knæet?", "¿Con qué frecuencia le duele la rodilla?"),
+				item("p2", "Twisting or pivoting on your knee", "Vrida dig på knät", "Dreje på knæet", "Girar sobre la rodilla"),
+				item("p3", "Straightening your knee fully", "Sträcka knät helt", "Strække knæet helt", "Estirar la rodilla del todo"),
+				item("p4", "Bending your knee fully", "Böja knät helt", "Bøje knæet helt", "Doblar la rodilla del todo"),
+			}}
+		default:
+			m.ReportedBy, m.Question, m.Instrument = "", nil, nil
+		}
 	}
 	if _, err := tr.store.ApplyStudy(ctx, registry.CLI, def); err != nil {
 		t.Fatal(err)
 	}
-	if st, err = tr.store.Study(ctx, "knee-oa"); err != nil {
+	st, err := tr.store.Study(ctx, "knee-oa")
+	if err != nil {
 		t.Fatal(err)
 	}
 	if len(registry.PatientQuestions(st)) != 2 {
@@ -283,7 +285,7 @@ func TestHomeLinkStates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(body, f.Window.Opens.Format("2006-01-02")) {
+	if !strings.Contains(body, views.HomeDate("en", f.Window.Opens)) {
 		t.Fatal("the page does not say when it opens")
 	}
 	setClock(t, f.Window.Closes.AddDate(0, 0, 1).Add(12*time.Hour))
