@@ -541,19 +541,6 @@ func TestHomeReminders(t *testing.T) {
 	}
 	var created time.Time
 	tr.store.DB.QueryRow(ctx, `SELECT created_at FROM invitations ORDER BY id DESC LIMIT 1`).Scan(&created)
-	// A second invitation, whose window closes before its day-3 reminder.
-	var closingNumber, closingVisit string
-	tr.store.DB.QueryRow(ctx, `SELECT p.study_number, sv.code FROM patients p JOIN studies st ON st.id = p.study_id
-		JOIN sites si ON si.id = p.site_id JOIN scheduled_visits sv ON sv.study_id = p.study_id
-		WHERE st.code = 'knee-oa' AND si.code = 'copenhagen' AND p.status = 'active' AND p.study_number <> $2
-		  AND p.treated_on + sv.target_day + sv.window_after BETWEEN $1::date AND $1::date + 1
-		  AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.patient_id = p.id AND v.scheduled_visit_id = sv.id)
-		LIMIT 1`, demoToday, number).Scan(&closingNumber, &closingVisit)
-	if closingVisit != "" {
-		invite(t, tr, nurse, closingNumber, closingVisit, "en", "closing@example.dk")
-		<-mails
-	}
-
 	send := func(at time.Duration) int {
 		n, err := tr.app.sendReminders(ctx, created.Add(at), "http://registry.example")
 		if err != nil {
@@ -602,11 +589,34 @@ func TestHomeReminders(t *testing.T) {
 	if audited != 2 {
 		t.Fatalf("%d reminder audit rows, want 2", audited)
 	}
+	// An invitation made two days before its window closes gets no reminder on day 3: the
+	// window has closed by then.
+	var closingNumber, closingVisit string
+	var closes time.Time
+	if err := tr.store.DB.QueryRow(ctx, `SELECT p.study_number, sv.code, visit_window_closes(p.treated_on, sv.target_day, sv.window_after)
+		FROM patients p JOIN studies st ON st.id = p.study_id
+		JOIN sites si ON si.id = p.site_id JOIN scheduled_visits sv ON sv.study_id = p.study_id
+		WHERE st.code = 'knee-oa' AND si.code = 'copenhagen' AND p.status = 'active' AND p.study_number <> $2
+		  AND $1::date BETWEEN visit_window_opens(p.treated_on, sv.target_day, sv.window_before) + 2
+		      AND visit_window_closes(p.treated_on, sv.target_day, sv.window_after) - 3
+		  AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.patient_id = p.id AND v.scheduled_visit_id = sv.id)
+		ORDER BY p.study_number LIMIT 1`, demoToday, number).Scan(&closingNumber, &closingVisit, &closes); err != nil {
+		t.Fatal(err)
+	}
+	madeAt := closes.AddDate(0, 0, -2).Add(10 * time.Hour)
+	setClock(t, madeAt)
+	invite(t, tr, nurse, closingNumber, closingVisit, "en", "closing@example.dk")
+	<-mails
+	for _, at := range []time.Duration{3*24*time.Hour + time.Hour, 7*24*time.Hour + time.Hour} {
+		if n, err := tr.app.sendReminders(ctx, madeAt.Add(at), "http://registry.example"); err != nil || n != 0 {
+			t.Fatalf("%v after an invitation whose window closed: %d reminders (%v), want none", at, n, err)
+		}
+	}
 	var sent3, sent7 int
 	tr.store.DB.QueryRow(ctx, `SELECT count(reminder_3_sent_at), count(reminder_7_sent_at) FROM invitations i
 		JOIN patients p ON p.id = i.patient_id WHERE p.study_number = $1`, closingNumber).Scan(&sent3, &sent7)
-	if closingVisit != "" && sent3+sent7 != 0 {
-		t.Fatal("a reminder was sent after the window closed")
+	if sent3+sent7 != 0 {
+		t.Fatal("a reminder was marked sent after the window closed")
 	}
 	select {
 	case extra := <-mails:
@@ -652,5 +662,38 @@ func TestInviteCommand(t *testing.T) {
 	}
 	if _, _, err = runCmd(t, env, "", "invite", "--study", "knee-oa", "--patient", number); err == nil {
 		t.Fatal("no --visit: no error")
+	}
+}
+
+// TestHomeCrossSitePostRefused: the cookie-less form still refuses a cross-site post (a
+// page elsewhere posting a link's answers), and nothing is saved.
+func TestHomeCrossSitePostRefused(t *testing.T) {
+	tr := newTestRegistry(t)
+	tr.app.links.min = time.Millisecond
+	homeStudy(t, tr)
+	nurse := tr.client(t, "nurse.copenhagen@demo.registry")
+	number, due := homeVisit(t, tr, "due")
+	link := invite(t, tr, nurse, number, due, "en", "")
+	form := url.Values{"m_pain_nrs": {"3"}, "m_koos_pain__p1": {"1"}, "m_koos_pain__p2": {"1"}}
+	req, _ := http.NewRequest("POST", tr.URL+link, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	req.Header.Set("Origin", "https://elsewhere.example")
+	resp, err := tr.client(t, "").Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("cross-site post: %s, want 403", resp.Status)
+	}
+	var answered bool
+	tr.store.DB.QueryRow(context.Background(), `SELECT answered_at IS NOT NULL FROM invitations ORDER BY id DESC LIMIT 1`).Scan(&answered)
+	if answered {
+		t.Fatal("a cross-site post answered the invitation")
+	}
+	// The same post from the page itself is taken.
+	if status, _, _ := postForm(t, tr.client(t, ""), tr.URL+link, form); status != http.StatusSeeOther {
+		t.Fatalf("same-site post: %d", status)
 	}
 }
