@@ -325,7 +325,7 @@ func readDisclosure(ctx context.Context, db *pgxpool.Pool, st *registry.Study, p
 		}
 		return visitAtoms[k]
 	}
-	// The same counts as the flow of LoadStudy, per site, sex and age band.
+	// The same counts as the flow panel (panel_flow.go), per site, sex and age band.
 	b.Queue(`SELECT c.scheduled_visit_id, c.site_id, c.sex, c.age_band, c.arm_id,
 			sum(c.done)::int, sum(c.missed)::int, sum(c.done_in_window)::int,
 			coalesce(sum(c.done + c.missed) FILTER (WHERE c.status = 'active'
@@ -453,7 +453,7 @@ func readDisclosure(ctx context.Context, db *pgxpool.Pool, st *registry.Study, p
 			})
 			return err
 		})
-	// Choice measures, per category, as LoadStudy counts them.
+	// Choice measures, per category, as the choices panel counts them.
 	if slices.ContainsFunc(st.Measures, func(m registry.Measure) bool { return m.Kind == registry.KindChoice }) {
 		b.Queue(`SELECT vv.measure_id, v.scheduled_visit_id, p.site_id, p.sex, dashboard_age_band(p.birth_year, p.treated_on, p.enrolled_on),
 				p.arm_id, vv.value, count(*)::int
@@ -481,7 +481,7 @@ func readDisclosure(ctx context.Context, db *pgxpool.Pool, st *registry.Study, p
 				return err
 			})
 	}
-	// Time to the first event, as LoadStudy computes it.
+	// Time to the first event, as the survival panel computes it.
 	b.Queue(`WITH first AS (
 			SELECT patient_id, min(occurred_on) AS occurred_on FROM events WHERE study_id = $1 GROUP BY 1)
 		SELECT p.site_id, p.sex, dashboard_age_band(p.birth_year, p.treated_on, p.enrolled_on), p.arm_id,

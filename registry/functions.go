@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"regexp"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -58,4 +59,23 @@ func FunctionsCurrent(ctx context.Context, db *pgxpool.Pool) (bool, error) {
 		return false, fmt.Errorf("read the functions' version: %w", err)
 	}
 	return have == functionsHash, nil
+}
+
+var functionNameRE = regexp.MustCompile(`(?m)^CREATE OR REPLACE FUNCTION (\w+)\(`)
+
+// DropFunctions drops every function functions.sql defines, and its version: what a schema
+// rolled back to nothing keeps of them (the down migrations drop the tables, types and the
+// functions they made, not those the file added).
+func DropFunctions(ctx context.Context, owner *pgxpool.Pool) error {
+	stmts := []string{`DROP FUNCTION IF EXISTS registry_functions_sha256()`}
+	for _, m := range functionNameRE.FindAllStringSubmatch(migrations.Functions, -1) {
+		// CASCADE: a function may call an earlier one of the file (SQL bodies depend on them).
+		stmts = append(stmts, `DROP FUNCTION IF EXISTS `+m[1]+` CASCADE`)
+	}
+	for _, s := range stmts {
+		if _, err := owner.Exec(ctx, s); err != nil {
+			return fmt.Errorf("drop functions: %w", err)
+		}
+	}
+	return nil
 }

@@ -61,11 +61,28 @@ func (g *Migrator) Down(n int) error {
 	if err := g.m.Steps(-n); err != nil && !errors.Is(err, migrate.ErrNoChange) {
 		return fmt.Errorf("migrate down %d: %w", n, err)
 	}
+	return g.afterDown()
+}
+
+// afterDown: the down migrations put back their versions of the functions, so those of
+// functions.sql are no longer all current (the next Up applies them again); with no
+// migration left, the functions the file added beyond the migrations go too.
+func (g *Migrator) afterDown() error {
+	v, _, err := g.Version()
+	if err != nil {
+		return err
+	}
+	if v == 0 {
+		return DropFunctions(context.Background(), g.pool)
+	}
+	if _, err := g.pool.Exec(context.Background(), `DROP FUNCTION IF EXISTS registry_functions_sha256()`); err != nil {
+		return fmt.Errorf("migrate down: %w", err)
+	}
 	return nil
 }
 
 // To migrates up or down to the given version; at the latest, it applies the functions
-// too. An earlier version keeps the functions its down migrations left (see functions.sql).
+// too. An earlier version keeps the functions its down migrations left (see afterDown).
 func (g *Migrator) To(version uint) error {
 	if err := g.m.Migrate(version); err != nil && !errors.Is(err, migrate.ErrNoChange) {
 		return fmt.Errorf("migrate to %d: %w", version, err)
@@ -73,7 +90,7 @@ func (g *Migrator) To(version uint) error {
 	if version == LatestSchemaVersion() {
 		return ApplyFunctions(context.Background(), g.pool)
 	}
-	return nil
+	return g.afterDown()
 }
 
 // Version reports the applied version; 0 when none is.

@@ -57,6 +57,14 @@ func TestMigrationsUpDownUp(t *testing.T) {
 	if n := tables(); n != 0 {
 		t.Fatalf("after down: %d tables left", n)
 	}
+	var functions []string
+	if err := pool.QueryRow(ctx, `SELECT coalesce(array_agg(p.proname::text), '{}') FROM pg_proc p
+		JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public'`).Scan(&functions); err != nil {
+		t.Fatal(err)
+	}
+	if len(functions) != 0 {
+		t.Fatalf("after down: functions left: %v", functions)
+	}
 	if err := g.Up(); err != nil {
 		t.Fatalf("up again: %v", err)
 	}
