@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -63,19 +64,29 @@ func FunctionsCurrent(ctx context.Context, db *pgxpool.Pool) (bool, error) {
 
 var functionNameRE = regexp.MustCompile(`(?m)^CREATE OR REPLACE FUNCTION (\w+)\(`)
 
-// DropFunctions drops every function functions.sql defines, and its version: what a schema
-// rolled back to nothing keeps of them (the down migrations drop the tables, types and the
-// functions they made, not those the file added).
+// DropFunctions drops every function functions.sql defines (every signature of its names),
+// and its version: what a schema rolled back to nothing keeps of them (the down migrations
+// drop the tables, types and the functions they made, not those the file added).
 func DropFunctions(ctx context.Context, owner *pgxpool.Pool) error {
-	stmts := []string{`DROP FUNCTION IF EXISTS registry_functions_sha256()`}
+	names := []string{"registry_functions_sha256"}
 	for _, m := range functionNameRE.FindAllStringSubmatch(migrations.Functions, -1) {
-		// CASCADE: a function may call an earlier one of the file (SQL bodies depend on them).
-		stmts = append(stmts, `DROP FUNCTION IF EXISTS `+m[1]+` CASCADE`)
+		names = append(names, m[1])
 	}
-	for _, s := range stmts {
-		if _, err := owner.Exec(ctx, s); err != nil {
-			return fmt.Errorf("drop functions: %w", err)
-		}
+	// CASCADE: a function may call an earlier one of the file (SQL bodies depend on them).
+	_, err := owner.Exec(ctx, `DO $$
+		DECLARE f regprocedure;
+		BEGIN
+			FOR f IN SELECT p.oid::regprocedure FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+				WHERE n.nspname = current_schema() AND p.proname = ANY (string_to_array('`+strings.Join(names, ",")+`', ','))
+			LOOP
+				-- One dropped with an earlier one (CASCADE) is gone by now.
+				IF EXISTS (SELECT 1 FROM pg_proc WHERE oid = f) THEN
+					EXECUTE 'DROP FUNCTION ' || f::text || ' CASCADE';
+				END IF;
+			END LOOP;
+		END $$`)
+	if err != nil {
+		return fmt.Errorf("drop functions: %w", err)
 	}
 	return nil
 }
