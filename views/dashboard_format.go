@@ -55,8 +55,9 @@ func countText(ctx context.Context, c dashboard.Count, threshold int) string {
 	return strconv.Itoa(c.N)
 }
 
-// num shows a figure with up to 3 decimals, without trailing zeros beyond 2.
-func num(x float64) string {
+// num shows a figure with up to 3 decimals, without trailing zeros beyond 2, with the
+// language's decimal mark (as every figure below).
+func num(ctx context.Context, x float64) string {
 	if x == 0 {
 		return "0"
 	}
@@ -64,25 +65,29 @@ func num(x float64) string {
 	if math.Abs(x) < 1 {
 		digits = 3
 	}
-	return strconv.FormatFloat(x, 'f', digits, 64)
+	return localNumber(ctx, strconv.FormatFloat(x, 'f', digits, 64))
 }
 
 // plain shows a number as it is: days as integers ("1825", not "1825.00"), an MCID of 2
 // as "2".
-func plain(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
-
-func pText(p float64) string {
-	if p < 0.001 {
-		return "<0.001"
-	}
-	return strconv.FormatFloat(p, 'f', 3, 64)
+func plain(ctx context.Context, x float64) string {
+	return localNumber(ctx, strconv.FormatFloat(x, 'f', -1, 64))
 }
 
-func percent(x float64) string { return strconv.FormatFloat(100*x, 'f', 1, 64) + " %" }
+func pText(ctx context.Context, p float64) string {
+	if p < 0.001 {
+		return localNumber(ctx, "<0.001")
+	}
+	return localNumber(ctx, strconv.FormatFloat(p, 'f', 3, 64))
+}
+
+func percent(ctx context.Context, x float64) string {
+	return localNumber(ctx, strconv.FormatFloat(100*x, 'f', 1, 64)) + " %"
+}
 
 // ciText keeps an interval on one line (non-breaking spaces).
 func ciText(ctx context.Context, lo, hi float64) string {
-	return T(ctx, "%s\u00a0to\u00a0%s", num(lo), num(hi))
+	return T(ctx, "%s\u00a0to\u00a0%s", num(ctx, lo), num(ctx, hi))
 }
 
 // unavailable says why a figure is missing: suppressed or not estimable.
@@ -125,7 +130,7 @@ func directionText(ctx context.Context, m dashboard.MeasureOutcome) string {
 		s = T(ctx, "lower is better")
 	}
 	if m.MCID != nil {
-		s += "; " + T(ctx, "responder: improvement of at least %s (MCID)", plain(*m.MCID))
+		s += "; " + T(ctx, "responder: improvement of at least %s (MCID)", plain(ctx, *m.MCID))
 	}
 	return s
 }
@@ -136,7 +141,7 @@ func inWindowText(ctx context.Context, f dashboard.Flow) string {
 	if !f.InWindowKnown {
 		return T(ctx, "no visits yet")
 	}
-	return percent(f.InWindow)
+	return percent(ctx, f.InWindow)
 }
 
 func hasPlacebo(m dashboard.MeasureOutcome) bool {
@@ -176,7 +181,7 @@ func changeText(ctx context.Context, s dashboard.SummaryResult, threshold int) s
 		}
 		return T(ctx, "not estimable (n %d)", s.N)
 	}
-	return fmt.Sprintf("%s (%d)", num(s.Mean), s.N)
+	return fmt.Sprintf("%s (%d)", num(ctx, s.Mean), s.N)
 }
 
 // ForestLabel names a row of the cross-study forest plot: indication, outcome and the
@@ -214,7 +219,7 @@ func shareText(ctx context.Context, c dashboard.Count, s dashboard.Share, thresh
 	if !s.Known {
 		return countText(ctx, c, threshold)
 	}
-	return countText(ctx, c, threshold) + " (" + percent(s.Proportion) + ")"
+	return countText(ctx, c, threshold) + " (" + percent(ctx, s.Proportion) + ")"
 }
 
 // timeText names a time after treatment: whole years as years, else days.
@@ -222,7 +227,7 @@ func timeText(ctx context.Context, days float64) string {
 	if y := days / 365; y == math.Trunc(y) && y >= 1 {
 		return Tn(ctx, int(y), "%d year", "%d years", int(y))
 	}
-	return Tn(ctx, int(days), "%s day", "%s days", plain(days))
+	return Tn(ctx, int(days), "%s day", "%s days", plain(ctx, days))
 }
 
 // HasComparison: some visit of the measure compares treatment with a comparator.
@@ -247,9 +252,9 @@ func mainSentence(ctx context.Context, r *dashboard.MainResult, threshold int) s
 		comparator = T(ctx, "the placebo baseline (%s)", r.ComparatorLabel)
 	}
 	s := T(ctx, "At %s, the change in %s with %s differed from %s by %s %s (95%% CI %s to %s).",
-		r.VisitLabel, r.MeasureLabel, r.Treatment, comparator, num(r.Effect.Difference), r.Unit, num(r.Effect.Lower), num(r.Effect.Upper))
+		r.VisitLabel, r.MeasureLabel, r.Treatment, comparator, num(ctx, r.Effect.Difference), r.Unit, num(ctx, r.Effect.Lower), num(ctx, r.Effect.Upper))
 	if r.MCID != nil {
-		s += " " + T(ctx, "The MCID is %s %s.", plain(*r.MCID), r.Unit)
+		s += " " + T(ctx, "The MCID is %s %s.", plain(ctx, *r.MCID), r.Unit)
 	}
 	if r.VisitsCompared > 1 {
 		s += " " + T(ctx, "Each of the %d visits compared is tested alone: with several, one may exclude 0 by chance.", r.VisitsCompared)

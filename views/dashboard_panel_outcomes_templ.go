@@ -379,9 +379,9 @@ func choiceMeasure(d *dashboard.StudyDashboard, m dashboard.MeasureOutcome) temp
 							return templ_7745c5c3_Err
 						}
 						var templ_7745c5c3_Var22 string
-						templ_7745c5c3_Var22, templ_7745c5c3_Err = templ.JoinStringErrs(plain(v.OrdinalVs.RankSum.W))
+						templ_7745c5c3_Var22, templ_7745c5c3_Err = templ.JoinStringErrs(plain(ctx, v.OrdinalVs.RankSum.W))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_outcomes.templ`, Line: 72, Col: 43}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_outcomes.templ`, Line: 72, Col: 48}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var22))
 						if templ_7745c5c3_Err != nil {
@@ -392,9 +392,9 @@ func choiceMeasure(d *dashboard.StudyDashboard, m dashboard.MeasureOutcome) temp
 							return templ_7745c5c3_Err
 						}
 						var templ_7745c5c3_Var23 string
-						templ_7745c5c3_Var23, templ_7745c5c3_Err = templ.JoinStringErrs(pText(v.OrdinalVs.RankSum.P))
+						templ_7745c5c3_Var23, templ_7745c5c3_Err = templ.JoinStringErrs(pText(ctx, v.OrdinalVs.RankSum.P))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_outcomes.templ`, Line: 73, Col: 43}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_outcomes.templ`, Line: 73, Col: 48}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var23))
 						if templ_7745c5c3_Err != nil {
@@ -429,9 +429,9 @@ func choiceMeasure(d *dashboard.StudyDashboard, m dashboard.MeasureOutcome) temp
 							return templ_7745c5c3_Err
 						}
 						var templ_7745c5c3_Var25 string
-						templ_7745c5c3_Var25, templ_7745c5c3_Err = templ.JoinStringErrs(percent(v.OrdinalVs.BestShare.Difference))
+						templ_7745c5c3_Var25, templ_7745c5c3_Err = templ.JoinStringErrs(percent(ctx, v.OrdinalVs.BestShare.Difference))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_outcomes.templ`, Line: 78, Col: 56}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_outcomes.templ`, Line: 78, Col: 61}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var25))
 						if templ_7745c5c3_Err != nil {
@@ -442,9 +442,9 @@ func choiceMeasure(d *dashboard.StudyDashboard, m dashboard.MeasureOutcome) temp
 							return templ_7745c5c3_Err
 						}
 						var templ_7745c5c3_Var26 string
-						templ_7745c5c3_Var26, templ_7745c5c3_Err = templ.JoinStringErrs(percent(v.OrdinalVs.BestShare.Lower))
+						templ_7745c5c3_Var26, templ_7745c5c3_Err = templ.JoinStringErrs(percent(ctx, v.OrdinalVs.BestShare.Lower))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_outcomes.templ`, Line: 79, Col: 51}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_outcomes.templ`, Line: 79, Col: 56}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var26))
 						if templ_7745c5c3_Err != nil {
@@ -457,7 +457,7 @@ func choiceMeasure(d *dashboard.StudyDashboard, m dashboard.MeasureOutcome) temp
 						var templ_7745c5c3_Var27 string
 						templ_7745c5c3_Var27, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "to"))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_outcomes.templ`, Line: 79, Col: 73}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_outcomes.templ`, Line: 79, Col: 78}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var27))
 						if templ_7745c5c3_Err != nil {
@@ -468,9 +468,9 @@ func choiceMeasure(d *dashboard.StudyDashboard, m dashboard.MeasureOutcome) temp
 							return templ_7745c5c3_Err
 						}
 						var templ_7745c5c3_Var28 string
-						templ_7745c5c3_Var28, templ_7745c5c3_Err = templ.JoinStringErrs(percent(v.OrdinalVs.BestShare.Upper))
+						templ_7745c5c3_Var28, templ_7745c5c3_Err = templ.JoinStringErrs(percent(ctx, v.OrdinalVs.BestShare.Upper))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_outcomes.templ`, Line: 79, Col: 119}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_outcomes.templ`, Line: 79, Col: 129}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var28))
 						if templ_7745c5c3_Err != nil {
@@ -845,9 +845,9 @@ func numberMeasure(d *dashboard.StudyDashboard, m dashboard.MeasureOutcome, char
 					}
 					if a.Responders.Estimable {
 						var templ_7745c5c3_Var50 string
-						templ_7745c5c3_Var50, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "%d of %d (%s)", a.Responders.Responders, a.Responders.N, percent(a.Responders.Proportion)))
+						templ_7745c5c3_Var50, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "%d of %d (%s)", a.Responders.Responders, a.Responders.N, percent(ctx, a.Responders.Proportion)))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_outcomes.templ`, Line: 143, Col: 111}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_outcomes.templ`, Line: 143, Col: 116}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var50))
 						if templ_7745c5c3_Err != nil {
@@ -1083,9 +1083,9 @@ func comparisonTable(d *dashboard.StudyDashboard, m dashboard.MeasureOutcome) te
 							return templ_7745c5c3_Err
 						}
 						var templ_7745c5c3_Var63 string
-						templ_7745c5c3_Var63, templ_7745c5c3_Err = templ.JoinStringErrs(num(v.VsControl.Difference))
+						templ_7745c5c3_Var63, templ_7745c5c3_Err = templ.JoinStringErrs(num(ctx, v.VsControl.Difference))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_outcomes.templ`, Line: 185, Col: 41}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_outcomes.templ`, Line: 185, Col: 46}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var63))
 						if templ_7745c5c3_Err != nil {
@@ -1109,9 +1109,9 @@ func comparisonTable(d *dashboard.StudyDashboard, m dashboard.MeasureOutcome) te
 							return templ_7745c5c3_Err
 						}
 						var templ_7745c5c3_Var65 string
-						templ_7745c5c3_Var65, templ_7745c5c3_Err = templ.JoinStringErrs(pText(v.VsControl.P))
+						templ_7745c5c3_Var65, templ_7745c5c3_Err = templ.JoinStringErrs(pText(ctx, v.VsControl.P))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_outcomes.templ`, Line: 187, Col: 34}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_outcomes.templ`, Line: 187, Col: 39}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var65))
 						if templ_7745c5c3_Err != nil {
@@ -1122,9 +1122,9 @@ func comparisonTable(d *dashboard.StudyDashboard, m dashboard.MeasureOutcome) te
 							return templ_7745c5c3_Err
 						}
 						var templ_7745c5c3_Var66 string
-						templ_7745c5c3_Var66, templ_7745c5c3_Err = templ.JoinStringErrs(num(v.VsControl.HedgesG))
+						templ_7745c5c3_Var66, templ_7745c5c3_Err = templ.JoinStringErrs(num(ctx, v.VsControl.HedgesG))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_outcomes.templ`, Line: 188, Col: 38}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_outcomes.templ`, Line: 188, Col: 43}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var66))
 						if templ_7745c5c3_Err != nil {
@@ -1159,9 +1159,9 @@ func comparisonTable(d *dashboard.StudyDashboard, m dashboard.MeasureOutcome) te
 							return templ_7745c5c3_Err
 						}
 						var templ_7745c5c3_Var68 string
-						templ_7745c5c3_Var68, templ_7745c5c3_Err = templ.JoinStringErrs(percent(v.RespondersVs.Difference))
+						templ_7745c5c3_Var68, templ_7745c5c3_Err = templ.JoinStringErrs(percent(ctx, v.RespondersVs.Difference))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_outcomes.templ`, Line: 193, Col: 48}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_outcomes.templ`, Line: 193, Col: 53}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var68))
 						if templ_7745c5c3_Err != nil {
@@ -1174,7 +1174,7 @@ func comparisonTable(d *dashboard.StudyDashboard, m dashboard.MeasureOutcome) te
 						var templ_7745c5c3_Var69 string
 						templ_7745c5c3_Var69, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "95%% CI"))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_outcomes.templ`, Line: 193, Col: 71}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_outcomes.templ`, Line: 193, Col: 76}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var69))
 						if templ_7745c5c3_Err != nil {
@@ -1185,9 +1185,9 @@ func comparisonTable(d *dashboard.StudyDashboard, m dashboard.MeasureOutcome) te
 							return templ_7745c5c3_Err
 						}
 						var templ_7745c5c3_Var70 string
-						templ_7745c5c3_Var70, templ_7745c5c3_Err = templ.JoinStringErrs(percent(v.RespondersVs.Lower))
+						templ_7745c5c3_Var70, templ_7745c5c3_Err = templ.JoinStringErrs(percent(ctx, v.RespondersVs.Lower))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_outcomes.templ`, Line: 193, Col: 105}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_outcomes.templ`, Line: 193, Col: 115}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var70))
 						if templ_7745c5c3_Err != nil {
@@ -1198,9 +1198,9 @@ func comparisonTable(d *dashboard.StudyDashboard, m dashboard.MeasureOutcome) te
 							return templ_7745c5c3_Err
 						}
 						var templ_7745c5c3_Var71 string
-						templ_7745c5c3_Var71, templ_7745c5c3_Err = templ.JoinStringErrs(percent(v.RespondersVs.Upper))
+						templ_7745c5c3_Var71, templ_7745c5c3_Err = templ.JoinStringErrs(percent(ctx, v.RespondersVs.Upper))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_outcomes.templ`, Line: 193, Col: 143}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_outcomes.templ`, Line: 193, Col: 158}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var71))
 						if templ_7745c5c3_Err != nil {
@@ -1355,9 +1355,9 @@ func comparisonTable(d *dashboard.StudyDashboard, m dashboard.MeasureOutcome) te
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var81 string
-					templ_7745c5c3_Var81, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "%s (SD %s, n %d)", num(v.PlaceboChange.Mean), num(v.PlaceboChange.SD), v.PlaceboChange.N))
+					templ_7745c5c3_Var81, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "%s (SD %s, n %d)", num(ctx, v.PlaceboChange.Mean), num(ctx, v.PlaceboChange.SD), v.PlaceboChange.N))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_outcomes.templ`, Line: 220, Col: 110}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_outcomes.templ`, Line: 220, Col: 120}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var81))
 					if templ_7745c5c3_Err != nil {
@@ -1373,9 +1373,9 @@ func comparisonTable(d *dashboard.StudyDashboard, m dashboard.MeasureOutcome) te
 							return templ_7745c5c3_Err
 						}
 						var templ_7745c5c3_Var82 string
-						templ_7745c5c3_Var82, templ_7745c5c3_Err = templ.JoinStringErrs(num(v.VsPlacebo.Difference))
+						templ_7745c5c3_Var82, templ_7745c5c3_Err = templ.JoinStringErrs(num(ctx, v.VsPlacebo.Difference))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_outcomes.templ`, Line: 222, Col: 41}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_outcomes.templ`, Line: 222, Col: 46}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var82))
 						if templ_7745c5c3_Err != nil {
@@ -1399,9 +1399,9 @@ func comparisonTable(d *dashboard.StudyDashboard, m dashboard.MeasureOutcome) te
 							return templ_7745c5c3_Err
 						}
 						var templ_7745c5c3_Var84 string
-						templ_7745c5c3_Var84, templ_7745c5c3_Err = templ.JoinStringErrs(pText(v.VsPlacebo.P))
+						templ_7745c5c3_Var84, templ_7745c5c3_Err = templ.JoinStringErrs(pText(ctx, v.VsPlacebo.P))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_outcomes.templ`, Line: 224, Col: 34}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_outcomes.templ`, Line: 224, Col: 39}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var84))
 						if templ_7745c5c3_Err != nil {

@@ -127,9 +127,9 @@ func survivalSection(d *dashboard.StudyDashboard, chart dashboard.Chart) templ.C
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var7 string
-				templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinStringErrs(plain(t))
+				templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinStringErrs(plain(ctx, t))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_survival.templ`, Line: 24, Col: 34}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_survival.templ`, Line: 24, Col: 39}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var7))
 				if templ_7745c5c3_Err != nil {
@@ -264,9 +264,9 @@ func survivalSection(d *dashboard.StudyDashboard, chart dashboard.Chart) templ.C
 							return templ_7745c5c3_Err
 						}
 						var templ_7745c5c3_Var14 string
-						templ_7745c5c3_Var14, templ_7745c5c3_Err = templ.JoinStringErrs(percent(p.Survival))
+						templ_7745c5c3_Var14, templ_7745c5c3_Err = templ.JoinStringErrs(percent(ctx, p.Survival))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_survival.templ`, Line: 56, Col: 34}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_survival.templ`, Line: 56, Col: 39}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var14))
 						if templ_7745c5c3_Err != nil {
@@ -277,9 +277,9 @@ func survivalSection(d *dashboard.StudyDashboard, chart dashboard.Chart) templ.C
 							return templ_7745c5c3_Err
 						}
 						var templ_7745c5c3_Var15 string
-						templ_7745c5c3_Var15, templ_7745c5c3_Err = templ.JoinStringErrs(percent(p.LogCI.Lower))
+						templ_7745c5c3_Var15, templ_7745c5c3_Err = templ.JoinStringErrs(percent(ctx, p.LogCI.Lower))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_survival.templ`, Line: 56, Col: 62}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_survival.templ`, Line: 56, Col: 72}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var15))
 						if templ_7745c5c3_Err != nil {
@@ -292,7 +292,7 @@ func survivalSection(d *dashboard.StudyDashboard, chart dashboard.Chart) templ.C
 						var templ_7745c5c3_Var16 string
 						templ_7745c5c3_Var16, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "to"))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_survival.templ`, Line: 56, Col: 84}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_survival.templ`, Line: 56, Col: 94}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var16))
 						if templ_7745c5c3_Err != nil {
@@ -303,9 +303,9 @@ func survivalSection(d *dashboard.StudyDashboard, chart dashboard.Chart) templ.C
 							return templ_7745c5c3_Err
 						}
 						var templ_7745c5c3_Var17 string
-						templ_7745c5c3_Var17, templ_7745c5c3_Err = templ.JoinStringErrs(percent(p.LogCI.Upper))
+						templ_7745c5c3_Var17, templ_7745c5c3_Err = templ.JoinStringErrs(percent(ctx, p.LogCI.Upper))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_survival.templ`, Line: 56, Col: 116}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_survival.templ`, Line: 56, Col: 131}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var17))
 						if templ_7745c5c3_Err != nil {
@@ -321,9 +321,9 @@ func survivalSection(d *dashboard.StudyDashboard, chart dashboard.Chart) templ.C
 							return templ_7745c5c3_Err
 						}
 						var templ_7745c5c3_Var18 string
-						templ_7745c5c3_Var18, templ_7745c5c3_Err = templ.JoinStringErrs(percent(p.Survival))
+						templ_7745c5c3_Var18, templ_7745c5c3_Err = templ.JoinStringErrs(percent(ctx, p.Survival))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_survival.templ`, Line: 58, Col: 34}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_survival.templ`, Line: 58, Col: 39}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var18))
 						if templ_7745c5c3_Err != nil {
@@ -439,9 +439,9 @@ func survivalSection(d *dashboard.StudyDashboard, chart dashboard.Chart) templ.C
 					}
 					if ac.Curve.MedianReached {
 						var templ_7745c5c3_Var25 string
-						templ_7745c5c3_Var25, templ_7745c5c3_Err = templ.JoinStringErrs(plain(ac.Curve.Median))
+						templ_7745c5c3_Var25, templ_7745c5c3_Err = templ.JoinStringErrs(plain(ctx, ac.Curve.Median))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_survival.templ`, Line: 80, Col: 34}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_survival.templ`, Line: 80, Col: 39}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var25))
 						if templ_7745c5c3_Err != nil {
@@ -492,9 +492,9 @@ func survivalSection(d *dashboard.StudyDashboard, chart dashboard.Chart) templ.C
 			}
 			if d.Survival.LogRank.Estimable {
 				var templ_7745c5c3_Var28 string
-				templ_7745c5c3_Var28, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "Log-rank test: chi-square %s, df %d, p %s.", num(d.Survival.LogRank.ChiSq), d.Survival.LogRank.DF, pText(d.Survival.LogRank.P)))
+				templ_7745c5c3_Var28, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "Log-rank test: chi-square %s, df %d, p %s.", num(ctx, d.Survival.LogRank.ChiSq), d.Survival.LogRank.DF, pText(ctx, d.Survival.LogRank.P)))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_survival.templ`, Line: 94, Col: 142}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_survival.templ`, Line: 94, Col: 152}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var28))
 				if templ_7745c5c3_Err != nil {
@@ -622,9 +622,9 @@ func survivalSection(d *dashboard.StudyDashboard, chart dashboard.Chart) templ.C
 							return templ_7745c5c3_Err
 						}
 						var templ_7745c5c3_Var37 string
-						templ_7745c5c3_Var37, templ_7745c5c3_Err = templ.JoinStringErrs(num(p.Test.ChiSq))
+						templ_7745c5c3_Var37, templ_7745c5c3_Err = templ.JoinStringErrs(num(ctx, p.Test.ChiSq))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_survival.templ`, Line: 111, Col: 32}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_survival.templ`, Line: 111, Col: 37}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var37))
 						if templ_7745c5c3_Err != nil {
@@ -635,9 +635,9 @@ func survivalSection(d *dashboard.StudyDashboard, chart dashboard.Chart) templ.C
 							return templ_7745c5c3_Err
 						}
 						var templ_7745c5c3_Var38 string
-						templ_7745c5c3_Var38, templ_7745c5c3_Err = templ.JoinStringErrs(pText(p.Test.P))
+						templ_7745c5c3_Var38, templ_7745c5c3_Err = templ.JoinStringErrs(pText(ctx, p.Test.P))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_survival.templ`, Line: 112, Col: 30}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/dashboard_panel_survival.templ`, Line: 112, Col: 35}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var38))
 						if templ_7745c5c3_Err != nil {

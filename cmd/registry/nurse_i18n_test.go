@@ -19,7 +19,7 @@ func TestNursePagesShowNoUntranslatedCatalogText(t *testing.T) {
 	e := dueVisit(t, tr)
 	patient := "/studies/knee-oa/patients/" + e.Number
 	pages := []string{"/worklist", "/patients", patient, patient + "/visits/" + e.VisitCode, patient + "/events/new",
-		patient + "/adverse-events/new", patient + "/status", "/studies/knee-oa/enrol", patient + "/audit",
+		patient + "/adverse-events/new", patient + "/status", patient + "/treatment", "/studies/knee-oa/enrol", patient + "/audit",
 		"/studies/ms-ahsct/patients/x-missing"}
 	verb := regexp.MustCompile(`%[-+# 0-9.]*[a-zA-Z]`)
 	tags := regexp.MustCompile(`(?s)<[^>]*>`)
