@@ -46,5 +46,28 @@ func init() {
 		"a date is required: follow-up visits of the patient are recorded": {
 			"ett datum krävs: patientens uppföljningsbesök är registrerade",
 			"en dato er påkrævet: patientens opfølgningsbesøg er registreret"},
+
+		// The words of an audit row's "What" (action, entity) on the audit pages
+		// (auditWhat); the English page shows them as stored.
+		"insert":          {"tillägg", "tilføjelse"},
+		"update":          {"ändring", "ændring"},
+		"delete":          {"borttagning", "sletning"},
+		"upsert":          {"tillägg/ändring", "tilføjelse/ændring"},
+		"allocate":        {"randomisering", "randomisering"},
+		"code_break":      {"kodbrytning", "kodebrud"},
+		"unblind":         {"avblindning", "afblinding"},
+		"export":          {"export", "eksport"},
+		"import":          {"import", "import"},
+		"view":            {"läsning", "læsning"},
+		"invite":          {"inbjudan", "invitation"},
+		"remind":          {"påminnelse", "påmindelse"},
+		"review":          {"granskning", "gennemgang"},
+		"erase":           {"radering", "sletning"},
+		"email":           {"e-post", "e-mail"},
+		"value":           {"värde", "værdi"},
+		"patient":         {"patient", "patient"},
+		"adverse_event":   {"biverkning", "bivirkning"},
+		"invitation":      {"inbjudan", "invitation"},
+		"patient_contact": {"patientens kontaktuppgift", "patientens kontaktoplysning"},
 	})
 }

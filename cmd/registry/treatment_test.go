@@ -93,6 +93,16 @@ func TestEnrolWithoutTreatmentDateThenRecordIt(t *testing.T) {
 	if row := worklistRow(t, c, tr.URL, "MS-AWAIT1", "baseline"); !strings.Contains(row, "badge due") {
 		t.Errorf("treated today, the baseline is due (its last day):\n%s", row)
 	}
+	// The audit trail has the recording and the correction, with its reason, in the
+	// nurse's language.
+	audit := tr.URL + "/studies/ms-ahsct/patients/MS-AWAIT1/audit"
+	if _, body := get(t, c, audit); strings.Count(body, "update patient MS-AWAIT1") != 2 || !strings.Contains(body, "was today") {
+		t.Error("the audit trail does not show the treatment date recorded and corrected")
+	}
+	post(t, c, tr.URL+"/language", url.Values{"lang": {"sv"}})
+	if _, body := get(t, c, audit); strings.Count(body, "ändring patient MS-AWAIT1") != 2 || strings.Contains(body, "insert patient") {
+		t.Error("the Swedish audit trail does not name the actions in Swedish")
+	}
 }
 
 // The same bad treatment dates are refused by every writer: the enrolment form, the
