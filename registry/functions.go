@@ -28,8 +28,7 @@ func ApplyFunctions(ctx context.Context, owner *pgxpool.Pool) error {
 		return fmt.Errorf("apply functions: %w", err)
 	}
 	defer tx.Rollback(ctx)
-	// Two commands replacing the same function at once would collide on its catalog row.
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('registry: apply functions', 0))`); err != nil {
+	if err := lockCatalog(ctx, tx); err != nil {
 		return fmt.Errorf("apply functions: %w", err)
 	}
 	if _, err := tx.Exec(ctx, migrations.Functions); err != nil {

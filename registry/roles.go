@@ -38,8 +38,7 @@ func GrantServerRole(ctx context.Context, owner *pgxpool.Pool, role string) erro
 		return fmt.Errorf("grant to %s: %w", role, err)
 	}
 	defer tx.Rollback(ctx)
-	// Two commands granting at once would otherwise update the same catalog rows.
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('registry: grant the server role', 0))`); err != nil {
+	if err := lockCatalog(ctx, tx); err != nil {
 		return fmt.Errorf("grant to %s: %w", role, err)
 	}
 	for _, s := range stmts {
@@ -87,4 +86,12 @@ func ServerRoleProblem(ctx context.Context, db *pgxpool.Pool) (string, error) {
 		return "", nil
 	}
 	return fmt.Sprintf("the database role %q %s, so the application could rewrite the audit trail", user, strings.Join(why, " and ")), nil
+}
+
+// lockCatalog makes the commands that write the schema's catalog rows (granting rights,
+// replacing functions) take turns until the transaction ends: two at once would update the
+// same rows, which PostgreSQL refuses ("tuple concurrently updated").
+func lockCatalog(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('registry: grant the server role', 0))`)
+	return err
 }
