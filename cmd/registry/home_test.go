@@ -240,6 +240,11 @@ func TestHomeAnswerRoundTrip(t *testing.T) {
 		t.Fatalf("%d visits after the answers, want %d", n, before+1)
 	}
 
+	_, body = get(t, nurse, tr.URL+"/studies/knee-oa/patients/"+number)
+	row := body[strings.Index(body, `id="visit-`+visit+`"`):]
+	if row = row[:strings.Index(row, "</tr>")]; !strings.Contains(row, "answered-from-home") {
+		t.Fatal("the schedule does not mark the visit answered by the patient")
+	}
 	// The worklist shows the visit to review; the visit form offers the confirmation.
 	_, body = get(t, nurse, tr.URL+"/worklist")
 	if !strings.Contains(body, `id="review-list"`) || !strings.Contains(body, "/studies/knee-oa/patients/"+number+"/visits/"+visit) {
