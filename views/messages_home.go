@@ -94,13 +94,13 @@ var homeTexts = map[string][3]string{
 // Texts of the nurse's side (invitation panel, review): {Swedish, Danish}.
 func init() {
 	staff := map[string][2]string{
-		"Answer from home":                {"Svar hemifrån", "Svar hjemmefra"},
-		"Invite to answer from home":      {"Bjud in att svara hemifrån", "Invitér til at svare hjemmefra"},
-		"Invite the patient to answer %s": {"Bjud in patienten att svara på %s", "Invitér patienten til at svare på %s"},
-		"The patient's language":          {"Patientens språk", "Patientens sprog"},
-		"Email (optional)":                {"E-post (valfritt)", "E-mail (valgfrit)"},
-		"Make the link":                   {"Skapa länken", "Lav linket"},
-		"Link for the patient":            {"Länk till patienten", "Link til patienten"},
+		"Answer from home":                          {"Svar hemifrån", "Svar hjemmefra"},
+		"Invite to answer from home":                {"Bjud in att svara hemifrån", "Invitér til at svare hjemmefra"},
+		"Invite patient %s to answer from home: %s": {"Bjud in patient %s att svara hemifrån: %s", "Invitér patient %s til at svare hjemmefra: %s"},
+		"The patient's language":                    {"Patientens språk", "Patientens sprog"},
+		"Email (optional)":                          {"E-post (valfritt)", "E-mail (valgfrit)"},
+		"Make the link":                             {"Skapa länken", "Lav linket"},
+		"Link for the patient":                      {"Länk till patienten", "Link til patienten"},
 		"Give the patient this link or let her scan the code. It works once, inside the window (%s to %s); it cannot be shown again.": {
 			"Ge patienten länken eller låt henne skanna koden. Den fungerar en gång, inom fönstret (%s till %s); den kan inte visas igen.",
 			"Giv patienten linket, eller lad hende scanne koden. Det virker én gang, inden for vinduet (%s til %s); det kan ikke vises igen."},

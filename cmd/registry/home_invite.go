@@ -45,7 +45,7 @@ func (a *app) inviteForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *app) renderInviteForm(w http.ResponseWriter, r *http.Request, status int, f *registry.VisitForm, lang, email string, errs views.FormErrors) {
-	title := views.T(r.Context(), "Invite the patient to answer %s", f.Visit.LabelIn(views.Lang(r.Context())))
+	title := views.T(r.Context(), "Invite patient %s to answer from home: %s", f.Patient.Number, f.Visit.LabelIn(views.Lang(r.Context())))
 	a.render(w, r, status, views.InviteForm(a.page(r, title), f, lang, email, errs))
 }
 
