@@ -210,6 +210,13 @@ func patientProblem(ctx context.Context, msg string, args []any) string {
 		return views.HT(ctx, msg, args...)
 	case "%s is not one of the answers (%s).":
 		return views.HT(ctx, "Choose one of the answers.")
+	case "Answer the questions or choose why they are missing.":
+		return views.HT(ctx, "Please answer these questions.")
+	case "Too few questions answered to compute the score: answer at least %d of them, or choose why the score is missing.":
+		return views.HT(ctx, "Please answer at least %d of these questions.", args...)
+	}
+	if strings.HasPrefix(msg, "Too few categories answered") {
+		return views.HT(ctx, "Please answer more of these questions.")
 	}
 	if strings.HasPrefix(msg, "%q is not a number") || strings.HasPrefix(msg, "%q could be a thousand") || strings.HasPrefix(msg, "%q is too large") {
 		return views.HT(ctx, "Write a number, for example 4.")

@@ -190,6 +190,12 @@ func TestHomeAnswerRoundTrip(t *testing.T) {
 		t.Fatalf("switched to Swedish: %d", status)
 	}
 
+	// Too few of the instrument's questions answered: the message at the instrument.
+	status, _, body = postForm(t, anon, tr.URL+link, url.Values{"lang": {"es"}, "m_pain_nrs": {"4"}, "m_koos_pain__p3": {"1"}})
+	if status != http.StatusBadRequest || !strings.Contains(body, `id="e-m_koos_pain"`) || !strings.Contains(body, "Responda al menos a 2 de estas preguntas.") ||
+		!strings.Contains(body, `value="4"`) {
+		t.Fatalf("one question of four answered: %d\n%s", status, body)
+	}
 	answers := url.Values{"lang": {"es"}, "m_pain_nrs": {"14"}, "m_koos_pain__p1": {"2"}, "m_koos_pain__p2": {"1"}, "m_koos_pain__p4": {"3"}}
 	status, _, body = postForm(t, anon, tr.URL+link, answers)
 	if status != http.StatusBadRequest || !strings.Contains(body, `id="e-m_pain_nrs"`) || !strings.Contains(body, "14 está fuera del intervalo permitido") {
