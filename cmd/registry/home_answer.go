@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strconv"
@@ -56,7 +57,7 @@ func homeLanguage(r *http.Request, invited string) string {
 func (a *app) patientLink(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		if err := a.store.ClaimLinkRequest(r.Context(), a.clientAddress(r)); err != nil {
+		if err := a.store.ClaimLinkRequest(r.Context(), linkThrottleKey(a.clientAddress(r))); err != nil {
 			var e *registry.Error
 			status := http.StatusServiceUnavailable
 			state := "error"
@@ -82,6 +83,17 @@ func (a *app) patientLink(h http.HandlerFunc) http.HandlerFunc {
 		w.WriteHeader(buf.status)
 		w.Write(buf.body.Bytes())
 	}
+}
+
+// linkThrottleKey is what the links' throttle counts by: the client's address, or for IPv6
+// its /64, which one household or one attacker usually holds whole.
+func linkThrottleKey(address string) string {
+	a, err := netip.ParseAddr(address)
+	if err != nil || !a.Is6() || a.Is4In6() {
+		return address
+	}
+	p, _ := a.Prefix(64)
+	return p.String()
 }
 
 // bufferedResponse holds an answer until the pad has passed.

@@ -708,3 +708,12 @@ func TestHomeCrossSitePostRefused(t *testing.T) {
 		t.Fatalf("same-site post: %d", status)
 	}
 }
+
+func TestLinkThrottleKey(t *testing.T) {
+	for in, want := range map[string]string{"203.0.113.9": "203.0.113.9", "2001:db8:1:2:aaaa::1": "2001:db8:1:2::/64",
+		"2001:db8:1:2:bbbb::7": "2001:db8:1:2::/64", "::ffff:203.0.113.9": "::ffff:203.0.113.9", "not an address": "not an address"} {
+		if got := linkThrottleKey(in); got != want {
+			t.Errorf("%q: %q, want %q", in, got, want)
+		}
+	}
+}
