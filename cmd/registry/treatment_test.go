@@ -161,4 +161,26 @@ func TestSameTreatmentDateRuleForEveryWriter(t *testing.T) {
 	if row := worklistRow(t, nurse, tr.URL, "MS-AWAIT3", ""); !strings.Contains(row, "badge awaiting") {
 		t.Errorf("an imported patient without a treatment date is not awaiting treatment:\n%s", row)
 	}
+	// Its baseline, and a follow-up refused by the import as by the form.
+	long := "patient,visit,visit_date,measure,value,missing_code\nMS-AWAIT3,baseline," + day(enrolled.AddDate(0, 0, 2)) + ",edss,2.5,\n"
+	if status, body := upload(t, stat, tr.URL+"/studies/ms-ahsct/import", "long", "l.csv", long); status != http.StatusOK {
+		t.Fatalf("baseline of a patient awaiting treatment: %d\n%s", status, body)
+	}
+	m6 := "patient,visit,visit_date,measure,value,missing_code\nMS-AWAIT3,m6," + day(enrolled.AddDate(0, 0, 3)) + ",edss,2.5,\n"
+	if status, body := upload(t, stat, tr.URL+"/studies/ms-ahsct/import", "long", "l.csv", m6); status != http.StatusBadRequest ||
+		!strings.Contains(html.UnescapeString(body), "The treatment date (day 0) is not recorded yet: only the baseline can be recorded before it.") {
+		t.Errorf("a follow-up of a patient awaiting treatment imported: %d", status)
+	}
+	// The exports write an empty treatment date, days from treatment and in window.
+	for table, want := range map[string]string{
+		"patients": "MS-AWAIT3,ahsct,M,1980," + day(enrolled) + ",,active,",
+		"long":     "MS-AWAIT3,ahsct,M,1980,baseline,0," + day(enrolled.AddDate(0, 0, 2)) + ",,,edss,2.5,",
+		"wide":     "MS-AWAIT3,ahsct,M,1980,baseline,0," + day(enrolled.AddDate(0, 0, 2)) + ",,,",
+		"visits":   "MS-AWAIT3,ahsct,M,1980,baseline,0,done," + day(enrolled.AddDate(0, 0, 2)) + ",,,",
+	} {
+		out, err := tr.cli(t, "export", "--study", "ms-ahsct", "--table", table)
+		if err != nil || !strings.Contains(out, want) {
+			t.Errorf("export %s: no row %q (%v)", table, want, err)
+		}
+	}
 }
