@@ -130,6 +130,14 @@ func TestSummaryCellsFollowEveryWrite(t *testing.T) {
 		{"an adverse event is deleted", `DELETE FROM adverse_events WHERE id = (SELECT min(id) FROM adverse_events)`},
 		{"a patient is enrolled", `INSERT INTO patients (study_id, site_id, study_number, arm_id, sex, birth_year, enrolled_on, treated_on)
 			SELECT study_id, site_id, 'NEW-1', arm_id, sex, birth_year, enrolled_on, treated_on FROM patients ORDER BY id LIMIT 1`},
+		{"a patient is enrolled awaiting treatment", `INSERT INTO patients (study_id, site_id, study_number, arm_id, sex, birth_year, enrolled_on, treated_on)
+			SELECT study_id, site_id, 'WAIT-1', arm_id, sex, birth_year, DATE '2026-11-01', NULL FROM patients ORDER BY id LIMIT 1`},
+		{"its baseline is recorded before treatment", `WITH v AS (INSERT INTO visits (study_id, patient_id, scheduled_visit_id, state, visit_date)
+				SELECT p.study_id, p.id, sv.id, 'done', DATE '2026-11-05' FROM patients p
+				JOIN scheduled_visits sv ON sv.study_id = p.study_id AND sv.is_baseline WHERE p.study_number = 'WAIT-1' RETURNING id, study_id)
+			INSERT INTO visit_values (study_id, visit_id, measure_id, value)
+			SELECT v.study_id, v.id, m.id, 5 FROM v JOIN measures m ON m.study_id = v.study_id AND m.kind <> 'choice' ORDER BY m.position LIMIT 1`},
+		{"its treatment date is recorded", `UPDATE patients SET treated_on = DATE '2026-11-20', version = version + 1 WHERE study_number = 'WAIT-1'`},
 		{"a measure's MCID changes", `UPDATE measures SET mcid = 3 WHERE code = 'pain_nrs'`},
 	}
 	for _, s := range steps {
