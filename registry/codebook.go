@@ -59,6 +59,7 @@ func Columns(st *Study) []Column {
 	add(TableLong, "value", "Value of the measure (empty when missing)", "number", "see the measure's row in the wide table")
 	cols[len(cols)-1].Missing = "missing_code"
 	add(TableLong, "missing_code", "Why the value is missing", "text", missing)
+	add(TableLong, "source", "Who gave the value: staff (a nurse's form), patient (answered from home by the patient's link) or import (a CSV file)", "text", "staff | patient | import")
 
 	patient(TableWide)
 	visit(TableWide)
@@ -70,6 +71,23 @@ func Columns(st *Study) []Column {
 		cols = append(cols,
 			Column{Table: TableWide, Name: m.Code, Label: m.Labels.In("en"), Type: typ, Unit: m.Unit, Allowed: allowed(m), Missing: m.Code + "_missing"},
 			Column{Table: TableWide, Name: m.Code + "_missing", Label: "Why " + m.Code + " is missing", Type: "text", Allowed: missing})
+		if m.Instrument != nil {
+			cols[len(cols)-2].Label += " (score computed from the items " + ItemColumn(m.Code, "*") + ": " + scoringRule(m.Instrument) + ")"
+		}
+		for _, it := range itemsOf(m) {
+			typ := "integer"
+			for _, c := range it.Choices {
+				if c.Value != float64(int64(c.Value)) {
+					typ = "number"
+				}
+			}
+			label := m.Labels.In("en") + ": " + it.Labels.In("en")
+			if it.Category != "" {
+				label = m.Labels.In("en") + " (" + it.Category + "): " + it.Labels.In("en")
+			}
+			cols = append(cols, Column{Table: TableWide, Name: ItemColumn(m.Code, it.Code), Label: label, Type: typ,
+				Allowed: choiceList(it.Choices), Missing: "empty: not answered"})
+		}
 	}
 
 	patient(TableVisits)
@@ -82,6 +100,22 @@ func Columns(st *Study) []Column {
 	add(TableVisits, "missed_reason", "Why the visit was missed (free text)", "text", "")
 	add(TableVisits, "notes", "Notes (free text)", "text", "")
 	add(TableVisits, "recorded_by", "Who recorded the visit: email, cli, or an import's actor", "text", "")
+
+	add(TableItems, "study", "Study code", "text", st.Code)
+	add(TableItems, "site", "Site code", "text", "")
+	add(TableItems, "patient", "Study number of the patient", "text", "")
+	add(TableItems, "visit", "Scheduled visit", "text", strings.Join(visits, " | "))
+	add(TableItems, "visit_date", "Date of the visit", "date", "")
+	var instruments []string
+	for _, m := range st.Measures {
+		if m.Instrument != nil {
+			instruments = append(instruments, m.Code)
+		}
+	}
+	add(TableItems, "measure", "Instrument measure whose score the item counts in", "text", strings.Join(instruments, " | "))
+	add(TableItems, "item", "Item of the instrument (its question and choices: the wide table's column <measure>__<item>)", "text", "")
+	add(TableItems, "value", "Answer to the item (an item not answered has no row)", "number", "see the wide table's column <measure>__<item>")
+	add(TableItems, "source", "Who answered: staff, patient or import", "text", "staff | patient | import")
 
 	patient(TablePatients)
 	add(TablePatients, "enrolled_on", "Date of enrolment", "date", "")
@@ -225,4 +259,24 @@ func rScript(st *Study, o ExportOptions, names []string) string {
 		fmt.Fprintf(&b, "%s <- read_export(\"%s.csv\", c(\n  %s\n))\n\n", n, n, strings.Join(types, ",\n  "))
 	}
 	return b.String()
+}
+
+func itemsOf(m Measure) []Item {
+	if m.Instrument == nil {
+		return nil
+	}
+	return m.Instrument.Items
+}
+
+// scoringRule says in words how an instrument is scored, for the codebook.
+func scoringRule(in *Instrument) string {
+	switch in.Scoring {
+	case ScoringKOOS:
+		return fmt.Sprintf("KOOS: 100 - mean(items) x 25, with at least %d of %d items answered", in.MinAnswered(), len(in.Items))
+	case ScoringHAQDI:
+		return "HAQ-DI: the highest item of each of 8 categories, at least 2 where the category's aid item is 1, averaged over the categories answered (at least 6)"
+	case ScoringMean:
+		return fmt.Sprintf("the mean of the items answered, at least %d of %d", in.MinAnswered(), len(in.Items))
+	}
+	return "the sum of the items, all answered"
 }

@@ -18,6 +18,7 @@ const (
 	TableLong          = "long"
 	TableWide          = "wide"
 	TableVisits        = "visits"
+	TableItems         = "items"
 	TablePatients      = "patients"
 	TableEvents        = "events"
 	TableAdverseEvents = "adverse_events"
@@ -26,7 +27,7 @@ const (
 )
 
 // ExportTables lists every table, in the order of the ZIP of them all.
-var ExportTables = []string{TableLong, TableWide, TableVisits, TablePatients, TableEvents, TableAdverseEvents, TableCodebook, TableAudit}
+var ExportTables = []string{TableLong, TableWide, TableVisits, TableItems, TablePatients, TableEvents, TableAdverseEvents, TableCodebook, TableAudit}
 
 // Delimiters a CSV export may use, by name.
 var Delimiters = map[string]rune{"comma": ',', "semicolon": ';', "tab": '\t'}
@@ -306,7 +307,11 @@ func (e *exporter) query(table string) (string, error) {
 	id := strconv.FormatInt(e.st.ID, 10)
 	switch table {
 	case TableLong:
-		return fmt.Sprintf(`SELECT `+patientColumns+`, `+visitColumns+`, m.code AS measure, `+e.number("vv.value")+` AS value, vv.missing_code
+		if e.hasInstruments() {
+			return e.longWithItems(study, id, site), nil
+		}
+		return fmt.Sprintf(`SELECT `+patientColumns+`, `+visitColumns+`, m.code AS measure, `+e.number("vv.value")+` AS value, vv.missing_code,
+				vv.source
 			FROM visit_values vv
 			JOIN visits v ON v.id = vv.visit_id
 			JOIN patients p ON p.id = v.patient_id
@@ -318,10 +323,23 @@ func (e *exporter) query(table string) (string, error) {
 			ORDER BY p.study_number, sv.position, m.position`, study, id, site), nil
 	case TableWide:
 		var cols strings.Builder
+		items := ""
 		for _, m := range e.st.Measures {
 			mid := strconv.FormatInt(m.ID, 10)
 			fmt.Fprintf(&cols, `, %s AS %s, max(vv.missing_code) FILTER (WHERE vv.measure_id = %s) AS %s`,
 				e.number(`max(vv.value) FILTER (WHERE vv.measure_id = `+mid+`)`), pgx.Identifier{m.Code}.Sanitize(), mid, pgx.Identifier{m.Code + "_missing"}.Sanitize())
+			for _, code := range instrumentItems(m) {
+				// The answers of a visit come as one JSON object keyed "measure id/item".
+				fmt.Fprintf(&cols, `, %s AS %s`, e.number(`(vi.answers ->> `+literal(mid+"/"+code)+`)::float8`),
+					pgx.Identifier{ItemColumn(m.Code, code)}.Sanitize())
+				items = `
+			LEFT JOIN LATERAL (SELECT jsonb_object_agg(i.measure_id || '/' || i.item_code, i.value) AS answers
+				FROM visit_items i WHERE i.visit_id = v.id) vi ON true`
+			}
+		}
+		groupItems := ""
+		if items != "" {
+			groupItems = ", vi.answers"
 		}
 		return fmt.Sprintf(`SELECT `+patientColumns+`, `+visitColumns+`%[4]s
 			FROM visits v
@@ -329,10 +347,23 @@ func (e *exporter) query(table string) (string, error) {
 			JOIN sites si ON si.id = p.site_id
 			JOIN arms a ON a.id = p.arm_id
 			JOIN scheduled_visits sv ON sv.id = v.scheduled_visit_id
-			LEFT JOIN visit_values vv ON vv.visit_id = v.id
+			LEFT JOIN visit_values vv ON vv.visit_id = v.id%[5]s
 			WHERE v.study_id = %[2]s AND v.state = 'done'%[3]s
-			GROUP BY v.id, p.id, si.code, a.code, sv.id
-			ORDER BY p.study_number, sv.position`, study, id, site, cols.String()), nil
+			GROUP BY v.id, p.id, si.code, a.code, sv.id%[6]s
+			ORDER BY p.study_number, sv.position`, study, id, site, cols.String(), items, groupItems), nil
+	case TableItems:
+		// One row per answered item of an instrument, with the source of its score.
+		return fmt.Sprintf(`SELECT %[1]s AS study, si.code AS site, p.study_number AS patient, sv.code AS visit, v.visit_date,
+				m.code AS measure, i.item_code AS item, `+e.number("i.value")+` AS value, vv.source
+			FROM visit_items i
+			JOIN visit_values vv ON vv.visit_id = i.visit_id AND vv.measure_id = i.measure_id
+			JOIN visits v ON v.id = i.visit_id
+			JOIN patients p ON p.id = v.patient_id
+			JOIN sites si ON si.id = p.site_id
+			JOIN scheduled_visits sv ON sv.id = v.scheduled_visit_id
+			JOIN measures m ON m.id = i.measure_id
+			WHERE i.study_id = %[2]s%[3]s
+			ORDER BY p.study_number, sv.position, m.position, %[4]s, i.item_code`, study, id, site, itemPosition(e.st)), nil
 	case TableVisits:
 		// Every recorded visit, done or missed, and who recorded it (the audit row of its
 		// insert: by the form, keyed by the visit's code, or by an import, by its id).
@@ -389,4 +420,50 @@ func (e *exporter) csvWriter(w io.Writer) *csv.Writer {
 	cw := csv.NewWriter(w)
 	cw.Comma = e.delim
 	return cw
+}
+
+// ItemColumn is the wide table's column of an instrument item's answer (and the import's):
+// <measure>__<item>, such as koos_pain__p1.
+func ItemColumn(measure, item string) string { return measure + "__" + item }
+
+func (e *exporter) hasInstruments() bool {
+	return slices.ContainsFunc(e.st.Measures, func(m Measure) bool { return m.Instrument != nil })
+}
+
+// longWithItems is the long table of a study with instruments: after an instrument's score,
+// one row per answered item, its measure named <measure>__<item> (as the wide table's
+// column), so that the long table imports back with the answers its scores come from.
+func (e *exporter) longWithItems(study, id, site string) string {
+	return fmt.Sprintf(`SELECT `+patientColumns+`, `+visitColumns+`,
+			CASE WHEN x.item IS NULL THEN m.code ELSE m.code || '__' || x.item END AS measure,
+			`+e.number("x.value")+` AS value, x.missing_code, x.source
+		FROM (
+			SELECT vv.visit_id, vv.measure_id, NULL::text AS item, -1 AS item_position, vv.value, vv.missing_code, vv.source
+			FROM visit_values vv WHERE vv.study_id = %[2]s
+			UNION ALL
+			SELECT i.visit_id, i.measure_id, i.item_code, %[4]s, i.value, NULL, vv.source
+			FROM visit_items i JOIN visit_values vv ON vv.visit_id = i.visit_id AND vv.measure_id = i.measure_id
+			WHERE i.study_id = %[2]s
+		) x
+		JOIN visits v ON v.id = x.visit_id
+		JOIN patients p ON p.id = v.patient_id
+		JOIN sites si ON si.id = p.site_id
+		JOIN arms a ON a.id = p.arm_id
+		JOIN scheduled_visits sv ON sv.id = v.scheduled_visit_id
+		JOIN measures m ON m.id = x.measure_id
+		WHERE true%[3]s
+		ORDER BY p.study_number, sv.position, m.position, x.item_position, x.item`, study, id, site, itemPosition(e.st))
+}
+
+// itemPosition is an item's place in its instrument, as the study file lists them.
+func itemPosition(st *Study) string {
+	var b strings.Builder
+	b.WriteString("CASE")
+	for _, m := range st.Measures {
+		for n, code := range instrumentItems(m) {
+			fmt.Fprintf(&b, " WHEN i.measure_id = %d AND i.item_code = %s THEN %d", m.ID, literal(code), n)
+		}
+	}
+	b.WriteString(" ELSE 1000 END")
+	return b.String()
 }

@@ -203,12 +203,12 @@ func TestExportNeutralisesFormulas(t *testing.T) {
 		}
 	}
 	// Numbers stay numbers: a negative change in the long table is not touched.
-	if _, err := store.DB.Exec(ctx, `UPDATE measures SET min_value = -100 WHERE code = 'koos_pain';
-		UPDATE visit_values SET value = -12.25 WHERE measure_id = (SELECT id FROM measures WHERE code = 'koos_pain')`); err != nil {
+	if _, err := store.DB.Exec(ctx, `UPDATE measures SET min_value = -100 WHERE code = 'koos_adl';
+		UPDATE visit_values SET value = -12.25 WHERE measure_id = (SELECT id FROM measures WHERE code = 'koos_adl') AND missing_code IS NULL`); err != nil {
 		t.Fatal(err)
 	}
 	long := export(t, store, registry.ExportOptions{Study: "knee-oa", Table: registry.TableLong})
-	if !strings.Contains(long, ",koos_pain,-12.25,\n") || strings.Contains(long, "'-12.25") {
+	if !strings.Contains(long, ",koos_adl,-12.25,,staff\n") || strings.Contains(long, "'-12.25") {
 		t.Errorf("long export changed a negative number:\n%s", long[:min(len(long), 2000)])
 	}
 	// The apostrophes go away again on import: nothing changes.
@@ -232,7 +232,7 @@ func TestSemicolonKeepsDecimalPoint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(records[0], ";") != "study;site;patient;arm;sex;birth_year;visit;target_day;visit_date;days_from_treatment;in_window;measure;value;missing_code" {
+	if strings.Join(records[0], ";") != "study;site;patient;arm;sex;birth_year;visit;target_day;visit_date;days_from_treatment;in_window;measure;value;missing_code;source" {
 		t.Fatalf("header: %v", records[0])
 	}
 	decimals := 0
@@ -277,14 +277,14 @@ func TestImportRefusesMalformedFiles(t *testing.T) {
 		{"unknown patient", cells(func(r []string) { r[2] = "KOA-999999" }), `line 3, column patient: there is no patient "KOA-999999"`},
 		{"unknown visit", cells(func(r []string) { r[6] = "m99" }), `line 3, column visit: study knee-oa has no visit "m99"`},
 		{"unknown measure", cells(func(r []string) { r[11] = "height" }), `line 3, column measure: study knee-oa has no measure "height"`},
-		{"value out of range", cells(func(r []string) { r[11], r[12], r[13] = "koos_pain", "100.5", "" }), `line 3, column value: 100.5 is outside the allowed range (0-100).`},
-		{"decimal comma", cells(func(r []string) { r[11], r[12], r[13] = "koos_pain", `"45,5"`, "" }), `line 3, column value: "45,5" is not a number: use '.' as the decimal mark`},
+		{"value out of range", cells(func(r []string) { r[11], r[12], r[13] = "koos_adl", "100.5", "" }), `line 3, column value: 100.5 is outside the allowed range (0-100).`},
+		{"decimal comma", cells(func(r []string) { r[11], r[12], r[13] = "koos_adl", `"45,5"`, "" }), `line 3, column value: "45,5" is not a number: use '.' as the decimal mark`},
 		{"not a whole number", cells(func(r []string) { r[11], r[12], r[13] = "pain_nrs", "4.5", "" }), `line 3, column value: 4.5 is not a whole number.`},
 		{"bad date", cells(func(r []string) { r[8] = "23/11/2026" }), `line 3, column visit_date: "23/11/2026" is not a date like 2026-01-31`},
 		{"value and missing code", cells(func(r []string) { r[12], r[13] = "5", "unknown" }), `line 3, column missing_code: a value and a missing code: give only one`},
 		{"neither", cells(func(r []string) { r[12], r[13] = "", "" }), `line 3, column value: a value or a missing code (in missing_code) is required`},
 		{"unknown missing code", cells(func(r []string) { r[12], r[13] = "", "lost" }), `line 3, column missing_code: "lost" is not a missing-data code: use not_done, unknown, not_applicable.`},
-		{"wrong column count", first + ",extra", `line 3: 15 columns, the header has 14`},
+		{"wrong column count", first + ",extra", `line 3: 16 columns, the header has 15`},
 		{"broken quoting", cells(func(r []string) { r[2] = `"KOA-0"00001` }), `line 3: broken quoting`},
 		{"duplicate row", good, `line 3, column measure: the same patient, visit and measure as line 2`},
 		{"other study", cells(func(r []string) { r[0] = "ms-ahsct" }), `line 3, column study: the row is for study "ms-ahsct", not knee-oa`},
@@ -375,7 +375,10 @@ func TestExportZip(t *testing.T) {
 		t.Errorf("README or R script missing:\n%s\n%s", files["README.txt"], files["read_knee_oa.R"])
 	}
 	codebook := files["codebook.csv"]
-	for _, want := range []string{"wide,koos_pain,KOOS pain,number,points,0-100,koos_pain_missing", "long,missing_code,"} {
+	for _, want := range []string{"wide,koos_adl,KOOS function in daily living,number,points,0-100,koos_adl_missing", "long,missing_code,",
+		`wide,koos_pain,"KOOS pain (score computed from the items koos_pain__*: KOOS: 100 - mean(items) x 25, with at least 5 of 9 items answered)",number,points,0-100,koos_pain_missing`,
+		"wide,koos_pain__p1,KOOS pain: How often do you experience knee pain?,integer,,0 = Never | 1 = Monthly | 2 = Weekly | 3 = Daily | 4 = Always,empty: not answered",
+		"long,source,", "items,item,"} {
 		if !strings.Contains(codebook, want) {
 			t.Errorf("codebook lacks %q", want)
 		}

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -111,12 +112,19 @@ type importer struct {
 	now      time.Time            // "today" is its date at each patient's site
 	todays   map[string]time.Time // by time zone
 	deaths   map[int64]int        // patient -> line of the death event in the file
+	// scores are the recorded scores of instrument measures, by patient, scheduled visit
+	// and measure: a file may repeat one unchanged, not type another.
+	scores map[[3]int64]float64
 
-	values   []valueRow
-	visits   []visitRow
-	patientR []patientRow
-	events   []eventRow
-	aes      []aeRow
+	values []valueRow
+	items  []itemRow
+	// scoreRows and itemAnswers are a long file's rows of instrument scores and answers,
+	// checked together when the file is read (longAnswers).
+	scoreRows, itemAnswers []pendingAnswer
+	visits                 []visitRow
+	patientR               []patientRow
+	events                 []eventRow
+	aes                    []aeRow
 }
 
 // visitRow and valueRow are kept small: a file may hold millions of them.
@@ -159,6 +167,171 @@ type valueRow struct {
 	date                    int32 // days since 1970-01-01
 	line                    int32
 	missing                 uint8 // 0: a value; else 1 + the index of the code in MissingDataCodes
+	withItems               bool  // an instrument's score with its answers (in items)
+	source                  uint8 // 0: import; else 1 + the index of the file's source in Sources
+}
+
+// Sources are who may have given a value: a long file's source column keeps it (an export
+// imported again, or a migration that knows its values' origin); without it, import.
+var Sources = []string{SourceStaff, SourcePatient, SourceImport}
+
+// source reads a long row's source column: empty is import.
+func (r *row) source() uint8 {
+	s := strings.TrimSpace(r.get("source"))
+	if s == "" {
+		return 0
+	}
+	i := slices.Index(Sources, s)
+	if i < 0 {
+		r.fail("source", "%q is not a source: use %s, or leave it empty (import).", s, strings.Join(Sources, ", "))
+		return 0
+	}
+	return uint8(i + 1)
+}
+
+// pendingAnswer is a long row of an instrument: its score (item "") or an item's answer.
+type pendingAnswer struct {
+	patient, visit, measure int64
+	item, raw, missing      string
+	line, date              int32
+	source                  uint8
+}
+
+// longItem reads a long row whose measure is an instrument's item (<measure>__<item>); it
+// reports false when the measure names no item.
+func (im *importer) longItem(r *row, p *importPatient, sv ScheduledVisit, d *time.Time, code string) bool {
+	mc, item, ok := strings.Cut(code, "__")
+	m, found := im.st.Measure(mc)
+	if !ok || !found || m.Instrument == nil {
+		return false
+	}
+	if _, ok := m.Instrument.Item(item); !ok {
+		r.fail("measure", "%s is not a question of this instrument.", code)
+		return true
+	}
+	if strings.TrimSpace(r.get("missing_code")) != "" {
+		r.fail("missing_code", "an unanswered question has no row: leave out the row of %s", code)
+	}
+	if r.failed {
+		return true
+	}
+	source := r.source()
+	if r.failed {
+		return true
+	}
+	im.itemAnswers = append(im.itemAnswers, pendingAnswer{patient: p.id, visit: sv.ID, measure: m.ID, item: item,
+		raw: r.get("value"), line: int32(r.line), date: dayNumber(*d), source: source})
+	return true
+}
+
+// longAnswers checks a long file's instrument rows, each score with the rows of its answers,
+// by the rule the visit form keeps (CheckInstrument): each answer one of its choices; a
+// score row, when given, is the answers' score (or the missing code of too few answers);
+// a score with no answers in the file is taken only as the score already recorded.
+func (im *importer) longAnswers() {
+	type key [3]int64
+	answers := map[key][]pendingAnswer{}
+	for _, a := range im.itemAnswers {
+		k := key{a.patient, a.visit, a.measure}
+		answers[k] = append(answers[k], a)
+	}
+	measures := map[int64]Measure{}
+	for _, m := range im.st.Measures {
+		measures[m.ID] = m
+	}
+	scored := map[key]bool{}
+	check := func(k key, score pendingAnswer, hasScore bool) {
+		m := measures[k[2]]
+		given := answers[k]
+		if len(given) == 0 {
+			r := &row{im: im, line: int(score.line), cols: map[string]int{"value": 0, "missing_code": 1}, rec: []string{score.raw, score.missing}}
+			var recorded *float64
+			if x, ok := im.scores[k]; ok {
+				recorded = &x
+			}
+			if value, missing, ok := r.value(m, "value", "missing_code", true, recorded); ok {
+				im.values = append(im.values, valueRow{patient: k[0], visit: k[1], measure: k[2], value: value, missing: missing,
+					line: score.line, date: score.date, source: score.source})
+			}
+			return
+		}
+		items := map[string]ValueInput{}
+		lines := map[string]int32{}
+		for _, a := range given {
+			if l, dup := lines[a.item]; dup {
+				im.fail(int(a.line), "measure", "the same patient, visit and measure as line %d", l)
+				return
+			}
+			items[a.item], lines[a.item] = ValueInput{Raw: a.raw}, a.line
+		}
+		v, vp, itemProblems := CheckInstrument(m, ValueInput{Missing: score.missing}, items, im.style)
+		for _, it := range m.Instrument.Items {
+			if ip := itemProblems[it.Code]; ip != nil {
+				im.fail(int(lines[it.Code]), "value", ip.Format, ip.Args...)
+			}
+		}
+		line, col := given[0].line, "value"
+		if hasScore {
+			line = score.line
+			if strings.TrimSpace(score.missing) != "" && strings.TrimSpace(score.raw) == "" {
+				col = "missing_code"
+			}
+		}
+		if vp == nil && len(itemProblems) == 0 && hasScore && strings.TrimSpace(score.raw) != "" {
+			x, xp := ParseNumber(score.raw, im.style)
+			if xp != nil || v.Value == nil || math.Abs(x-*v.Value) > 1e-9*math.Max(1, math.Abs(x)) {
+				_, vp, _ = CheckInstrument(m, ValueInput{Raw: score.raw, Missing: score.missing}, nil, im.style)
+			}
+		}
+		if vp != nil {
+			im.fail(int(line), col, vp.Format, vp.Args...)
+		}
+		if vp != nil || len(itemProblems) > 0 {
+			return
+		}
+		vr := valueRow{patient: k[0], visit: k[1], measure: k[2], line: line, date: given[0].date, withItems: true, source: given[0].source}
+		if hasScore {
+			vr.date, vr.source = score.date, score.source
+		}
+		if v.Missing != "" {
+			vr.missing = uint8(slices.Index(MissingDataCodes, v.Missing) + 1)
+		} else {
+			vr.value = *v.Value
+		}
+		im.values = append(im.values, vr)
+		for code, x := range v.Items {
+			im.items = append(im.items, itemRow{patient: k[0], visit: k[1], measure: k[2], item: code, value: x})
+		}
+		for _, a := range given {
+			if a.date != vr.date {
+				im.fail(int(a.line), "visit_date", "another date for this visit than line %d", line)
+				return
+			}
+		}
+	}
+	first := map[key]int32{}
+	for _, s := range im.scoreRows {
+		k := key{s.patient, s.visit, s.measure}
+		if l, dup := first[k]; dup {
+			im.fail(int(s.line), "measure", "the same patient, visit and measure as line %d", l)
+			continue
+		}
+		first[k], scored[k] = s.line, true
+		check(k, s, true)
+	}
+	for _, a := range im.itemAnswers {
+		if k := (key{a.patient, a.visit, a.measure}); !scored[k] {
+			scored[k] = true
+			check(k, pendingAnswer{}, false)
+		}
+	}
+}
+
+// itemRow is the answer to an instrument's item, of a wide row's item column.
+type itemRow struct {
+	patient, visit, measure int64
+	item                    string
+	value                   float64
 }
 
 type patientRow struct {
@@ -217,6 +390,24 @@ func (im *importer) load(ctx context.Context, s *Store) error {
 		return nil
 	}); err != nil {
 		return fmt.Errorf("import: load patients: %w", err)
+	}
+	if !slices.ContainsFunc(im.st.Measures, func(m Measure) bool { return m.Instrument != nil }) {
+		return nil
+	}
+	im.scores = map[[3]int64]float64{}
+	rows, err = s.DB.Query(ctx, `SELECT v.patient_id, v.scheduled_visit_id, vv.measure_id, vv.value
+		FROM visit_values vv JOIN measures m ON m.id = vv.measure_id AND m.instrument IS NOT NULL
+		JOIN visits v ON v.id = vv.visit_id WHERE vv.study_id = $1 AND vv.value IS NOT NULL`, im.st.ID)
+	if err != nil {
+		return fmt.Errorf("import: load scores: %w", err)
+	}
+	var key [3]int64
+	var score float64
+	if _, err := pgx.ForEachRow(rows, []any{&key[0], &key[1], &key[2], &score}, func() error {
+		im.scores[key] = score
+		return nil
+	}); err != nil {
+		return fmt.Errorf("import: load scores: %w", err)
 	}
 	return nil
 }
@@ -428,6 +619,9 @@ func (im *importer) read(r io.Reader, table string) error {
 	if im.res.Rows == 0 {
 		im.fail(2, "", "the file has a header but no rows")
 	}
+	if table == TableLong {
+		im.longAnswers()
+	}
 	im.checkDuplicates(table)
 	return nil
 }
@@ -454,18 +648,29 @@ func (im *importer) readLong(r *row) {
 	d := r.visitDate(p, sv, svOK)
 	mc := r.get("measure")
 	m, ok := im.st.Measure(mc)
+	if !ok && im.longItem(r, p, sv, d, mc) {
+		return
+	}
 	if !ok {
 		r.fail("measure", "study %s has no measure %q", im.st.Code, mc)
+	}
+	source := r.source()
+	if ok && m.Instrument != nil && !r.failed {
+		// Checked with the rows of its answers, once the whole file is read.
+		im.scoreRows = append(im.scoreRows, pendingAnswer{patient: p.id, visit: sv.ID, measure: m.ID,
+			raw: r.get("value"), missing: r.get("missing_code"), line: int32(r.line), date: dayNumber(*d), source: source})
+		return
 	}
 	var value float64
 	var missing uint8
 	if ok {
-		value, missing, _ = r.value(m, "value", "missing_code", true)
+		value, missing, _ = r.value(m, "value", "missing_code", true, r.recorded(p, sv, m))
 	}
 	if r.failed {
 		return
 	}
-	im.values = append(im.values, valueRow{patient: p.id, visit: sv.ID, measure: m.ID, date: dayNumber(*d), value: value, missing: missing, line: int32(r.line)})
+	im.values = append(im.values, valueRow{patient: p.id, visit: sv.ID, measure: m.ID, date: dayNumber(*d), value: value, missing: missing,
+		line: int32(r.line), source: source})
 }
 
 func (r *row) visit() (ScheduledVisit, bool) {
@@ -487,10 +692,23 @@ func (r *row) visitDate(p *importPatient, sv ScheduledVisit, svOK bool) *time.Ti
 	return r.date("visit_date", true, rule)
 }
 
+// recorded is the recorded score of an instrument measure at the row's visit, if any.
+func (r *row) recorded(p *importPatient, sv ScheduledVisit, m Measure) *float64 {
+	if p == nil || m.Instrument == nil {
+		return nil
+	}
+	if x, ok := r.im.scores[[3]int64{p.id, sv.ID, m.ID}]; ok {
+		return &x
+	}
+	return nil
+}
+
 // value reads a measure's value or its missing code (1 + its index in MissingDataCodes) by
 // the rules the visit form keeps: exactly one of them, unless both may be empty (a wide row
-// need not hold every measure); ok is false when there is neither.
-func (r *row) value(m Measure, valueCol, missingCol string, required bool) (value float64, missing uint8, ok bool) {
+// need not hold every measure); ok is false when there is neither. An instrument's score
+// without its answers is taken only as the score already recorded (a file exported and
+// imported again); else it is refused as typed (CheckInstrument).
+func (r *row) value(m Measure, valueCol, missingCol string, required bool, recorded *float64) (value float64, missing uint8, ok bool) {
 	vs, ms := r.get(valueCol), r.get(missingCol)
 	switch {
 	case vs == "" && ms == "":
@@ -502,7 +720,16 @@ func (r *row) value(m Measure, valueCol, missingCol string, required bool) (valu
 		r.fail(missingCol, "a value and a missing code: give only one")
 		return 0, 0, false
 	}
-	v, p := CheckValue(m, vs, ms, r.im.style)
+	var v Value
+	var p *Problem
+	if m.Instrument != nil {
+		if x, xp := ParseNumber(vs, r.im.style); vs != "" && xp == nil && recorded != nil && x == *recorded {
+			return x, 0, true
+		}
+		v, p, _ = CheckInstrument(m, ValueInput{Raw: vs, Missing: ms}, nil, r.im.style)
+	} else {
+		v, p = CheckValue(m, vs, ms, r.im.style)
+	}
 	col := valueCol
 	if ms != "" {
 		col = missingCol
@@ -520,20 +747,76 @@ func (im *importer) readWide(r *row) {
 	p := r.patient()
 	sv, svOK := r.visit()
 	d := r.visitDate(p, sv, svOK)
-	start := len(im.values)
+	start, startItems := len(im.values), len(im.items)
 	for _, m := range im.st.Measures {
-		if value, missing, ok := r.value(m, m.Code, m.Code+"_missing", false); ok && p != nil {
+		if m.Instrument != nil && r.hasAnswers(m) {
+			r.answers(m, p, sv)
+			continue
+		}
+		if value, missing, ok := r.value(m, m.Code, m.Code+"_missing", false, r.recorded(p, sv, m)); ok && p != nil {
 			im.values = append(im.values, valueRow{patient: p.id, visit: sv.ID, measure: m.ID, value: value, missing: missing, line: int32(r.line)})
 		}
 	}
 	if r.failed {
-		im.values = im.values[:start]
+		im.values, im.items = im.values[:start], im.items[:startItems]
 		return
 	}
 	for i := start; i < len(im.values); i++ {
 		im.values[i].date = dayNumber(*d)
 	}
 	im.visits = append(im.visits, visitRow{patient: p.id, visit: sv.ID, date: dayNumber(*d), line: int32(r.line)})
+}
+
+// hasAnswers: the row answers an item of the instrument measure m.
+func (r *row) hasAnswers(m Measure) bool {
+	for _, it := range m.Instrument.Items {
+		if strings.TrimSpace(r.get(ItemColumn(m.Code, it.Code))) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// answers reads an instrument's item columns by the rule the visit form keeps
+// (CheckInstrument): each answer one of its choices, the score computed; a score column
+// that is not empty must be that score (as exported).
+func (r *row) answers(m Measure, p *importPatient, sv ScheduledVisit) {
+	items := map[string]ValueInput{}
+	for _, it := range m.Instrument.Items {
+		items[it.Code] = ValueInput{Raw: r.get(ItemColumn(m.Code, it.Code))}
+	}
+	score, missing := r.get(m.Code), r.get(m.Code+"_missing")
+	// The score as exported, when it is the answers' score, is not a typed one.
+	check := ValueInput{Missing: missing}
+	v, vp, itemProblems := CheckInstrument(m, check, items, r.im.style)
+	if vp == nil && len(itemProblems) == 0 && strings.TrimSpace(score) != "" {
+		x, xp := ParseNumber(score, r.im.style)
+		if xp != nil || v.Value == nil || math.Abs(x-*v.Value) > 1e-9*math.Max(1, math.Abs(x)) {
+			_, vp, _ = CheckInstrument(m, ValueInput{Raw: score, Missing: missing}, nil, r.im.style)
+		}
+	}
+	for _, it := range m.Instrument.Items {
+		if ip := itemProblems[it.Code]; ip != nil {
+			r.problem(ItemColumn(m.Code, it.Code), ip)
+		}
+	}
+	col := m.Code
+	if strings.TrimSpace(missing) != "" && strings.TrimSpace(score) == "" {
+		col = m.Code + "_missing"
+	}
+	if r.problem(col, vp) || len(itemProblems) > 0 || p == nil {
+		return
+	}
+	row := valueRow{patient: p.id, visit: sv.ID, measure: m.ID, line: int32(r.line), withItems: true}
+	if v.Missing != "" {
+		row.missing = uint8(slices.Index(MissingDataCodes, v.Missing) + 1)
+	} else {
+		row.value = *v.Value
+	}
+	r.im.values = append(r.im.values, row)
+	for code, x := range v.Items {
+		r.im.items = append(r.im.items, itemRow{patient: p.id, visit: sv.ID, measure: m.ID, item: code, value: x})
+	}
 }
 
 func (im *importer) readPatient(r *row) {

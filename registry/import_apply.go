@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -36,6 +37,13 @@ func (im *importer) apply(ctx context.Context, tx pgx.Tx, who Actor, o ImportOpt
 			func() error { return im.copyVisits(ctx, tx) },
 			func() error { _, err := tx.Exec(ctx, upsertVisits, args[0]); return err },
 			func() error { _, err := tx.Exec(ctx, upsertValues, args[0]); return err },
+			func() error {
+				if len(im.items) == 0 && im.scores == nil {
+					return nil
+				}
+				_, err := tx.Exec(ctx, strings.Replace(replaceItems, "$1", strconv.FormatInt(im.st.ID, 10), 1))
+				return err
+			},
 			func() error { _, err := tx.Exec(ctx, touchedByValues); return err },
 			func() error { return im.count(ctx, tx, auditVisits, args) },
 		}
@@ -88,11 +96,14 @@ func (im *importer) copyVisits(ctx context.Context, tx pgx.Tx) error {
 	if _, err := tx.Exec(ctx, `
 		CREATE TEMP TABLE import_visits (patient_id bigint, scheduled_visit_id bigint, visit_date date) ON COMMIT DROP;
 		CREATE TEMP TABLE import_values (patient_id bigint, scheduled_visit_id bigint, measure_id bigint,
-			value double precision, missing_code text) ON COMMIT DROP;
+			value double precision, missing_code text, with_items boolean, source text) ON COMMIT DROP;
+		CREATE TEMP TABLE import_items (patient_id bigint, scheduled_visit_id bigint, measure_id bigint,
+			item_code text, value double precision) ON COMMIT DROP;
 		CREATE TEMP TABLE import_touched (visit_id bigint PRIMARY KEY, patient_id bigint, scheduled_visit_id bigint,
 			action text, before jsonb, bump boolean NOT NULL DEFAULT false) ON COMMIT DROP;
 		CREATE TEMP TABLE import_changed_values (visit_id bigint, measure_id bigint, existed boolean,
-			old_value double precision, old_missing_code text, value double precision, missing_code text) ON COMMIT DROP`); err != nil {
+			old_value double precision, old_missing_code text, value double precision, missing_code text,
+			old_items jsonb, items jsonb) ON COMMIT DROP`); err != nil {
 		return err
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"import_visits"}, []string{"patient_id", "scheduled_visit_id", "visit_date"},
@@ -102,18 +113,32 @@ func (im *importer) copyVisits(ctx context.Context, tx pgx.Tx) error {
 		})); err != nil {
 		return err
 	}
-	_, err := tx.CopyFrom(ctx, pgx.Identifier{"import_values"}, []string{"patient_id", "scheduled_visit_id", "measure_id", "value", "missing_code"},
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"import_values"}, []string{"patient_id", "scheduled_visit_id", "measure_id", "value", "missing_code", "with_items", "source"},
 		pgx.CopyFromSlice(len(im.values), func(i int) ([]any, error) {
 			v := im.values[i]
-			if v.missing > 0 {
-				return []any{v.patient, v.visit, v.measure, nil, MissingDataCodes[v.missing-1]}, nil
+			source := SourceImport
+			if v.source > 0 {
+				source = Sources[v.source-1]
 			}
-			return []any{v.patient, v.visit, v.measure, v.value, nil}, nil
+			if v.missing > 0 {
+				return []any{v.patient, v.visit, v.measure, nil, MissingDataCodes[v.missing-1], v.withItems, source}, nil
+			}
+			return []any{v.patient, v.visit, v.measure, v.value, nil, v.withItems, source}, nil
 		}))
 	if err != nil {
 		return err
 	}
-	_, err = tx.Exec(ctx, `ANALYZE import_visits; ANALYZE import_values`)
+	if len(im.items) > 0 {
+		_, err = tx.CopyFrom(ctx, pgx.Identifier{"import_items"}, []string{"patient_id", "scheduled_visit_id", "measure_id", "item_code", "value"},
+			pgx.CopyFromSlice(len(im.items), func(i int) ([]any, error) {
+				it := im.items[i]
+				return []any{it.patient, it.visit, it.measure, it.item, it.value}, nil
+			}))
+		if err != nil {
+			return err
+		}
+	}
+	_, err = tx.Exec(ctx, `ANALYZE import_visits; ANALYZE import_values; ANALYZE import_items`)
 	return err
 }
 
@@ -141,25 +166,47 @@ const upsertVisits = `
 		CASE WHEN old.id IS NOT NULL THEN jsonb_build_object('state', old.state, 'visit_date', old.visit_date, 'missed_reason', old.missed_reason) END
 	FROM changed c LEFT JOIN old ON old.id = c.id`
 
-// A value in the file replaces the one recorded, or its missing code; what it replaced is
-// remembered for the audit row.
+// A value in the file replaces the one recorded, or its missing code, with the file's source
+// (import when the file has none); an instrument's score given with its answers also replaces a
+// score whose answers differ. What it replaced is remembered for the audit row.
 const upsertValues = `
-	WITH source AS (
-		SELECT v.id AS visit_id, i.measure_id, i.value, i.missing_code
+	WITH answers AS (
+		SELECT patient_id, scheduled_visit_id, measure_id, jsonb_object_agg(item_code, value) AS items
+		FROM import_items GROUP BY 1, 2, 3
+	), source AS (
+		SELECT v.id AS visit_id, i.measure_id, i.value, i.missing_code, i.source,
+			CASE WHEN i.with_items THEN COALESCE(a.items, '{}') END AS items
 		FROM import_values i JOIN visits v USING (patient_id, scheduled_visit_id)
+		LEFT JOIN answers a USING (patient_id, scheduled_visit_id, measure_id)
 	), old AS (
-		SELECT vv.visit_id, vv.measure_id, vv.value, vv.missing_code
+		SELECT vv.visit_id, vv.measure_id, vv.value, vv.missing_code,
+			(SELECT jsonb_object_agg(vi.item_code, vi.value) FROM visit_items vi
+			 WHERE vi.visit_id = vv.visit_id AND vi.measure_id = vv.measure_id) AS items
 		FROM visit_values vv JOIN source USING (visit_id, measure_id)
+	), differs AS (
+		SELECT s.visit_id, s.measure_id, s.value, s.missing_code, s.source, s.items, old.visit_id IS NOT NULL AS existed,
+			old.value AS old_value, old.missing_code AS old_missing_code, old.items AS old_items
+		FROM source s LEFT JOIN old USING (visit_id, measure_id)
+		WHERE old.visit_id IS NULL OR old.value IS DISTINCT FROM s.value OR old.missing_code IS DISTINCT FROM s.missing_code
+			OR (s.items IS NOT NULL AND s.items IS DISTINCT FROM COALESCE(old.items, '{}'))
 	), changed AS (
-		INSERT INTO visit_values (study_id, visit_id, measure_id, value, missing_code)
-		SELECT $1, visit_id, measure_id, value, missing_code FROM source
-		ON CONFLICT (visit_id, measure_id) DO UPDATE SET value = EXCLUDED.value, missing_code = EXCLUDED.missing_code
-			WHERE visit_values.value IS DISTINCT FROM EXCLUDED.value OR visit_values.missing_code IS DISTINCT FROM EXCLUDED.missing_code
-		RETURNING visit_id, measure_id, value, missing_code
+		INSERT INTO visit_values (study_id, visit_id, measure_id, value, missing_code, source)
+		SELECT $1, visit_id, measure_id, value, missing_code, source FROM differs
+		ON CONFLICT (visit_id, measure_id) DO UPDATE SET value = EXCLUDED.value, missing_code = EXCLUDED.missing_code, source = EXCLUDED.source
+		RETURNING visit_id, measure_id
 	)
-	INSERT INTO import_changed_values (visit_id, measure_id, existed, old_value, old_missing_code, value, missing_code)
-	SELECT c.visit_id, c.measure_id, old.visit_id IS NOT NULL, old.value, old.missing_code, c.value, c.missing_code
-	FROM changed c LEFT JOIN old USING (visit_id, measure_id)`
+	INSERT INTO import_changed_values (visit_id, measure_id, existed, old_value, old_missing_code, value, missing_code, old_items, items)
+	SELECT d.visit_id, d.measure_id, d.existed, d.old_value, d.old_missing_code, d.value, d.missing_code, d.old_items, d.items
+	FROM changed c JOIN differs d USING (visit_id, measure_id)`
+
+// The answers of a changed instrument score are those of the file (none for a score
+// given without them: a missing code).
+const replaceItems = `
+	DELETE FROM visit_items vi USING import_changed_values c
+	WHERE vi.visit_id = c.visit_id AND vi.measure_id = c.measure_id AND c.old_items IS NOT NULL;
+	INSERT INTO visit_items (study_id, visit_id, measure_id, item_code, value)
+	SELECT $1, c.visit_id, c.measure_id, e.key, e.value::text::float8
+	FROM import_changed_values c, jsonb_each(c.items) e WHERE c.items IS NOT NULL`
 
 // A visit whose values changed changes too: its version goes up, so that a form opened
 // before the import cannot overwrite them unseen.
@@ -175,8 +222,11 @@ const touchedByValues = `
 const auditVisits = `
 	WITH vals AS (
 		SELECT c.visit_id,
-			jsonb_object_agg(m.code, COALESCE(to_jsonb(c.old_value), to_jsonb(c.old_missing_code))) FILTER (WHERE c.existed) AS before,
-			jsonb_object_agg(m.code, COALESCE(to_jsonb(c.value), to_jsonb(c.missing_code))) AS after
+			jsonb_object_agg(m.code, CASE WHEN c.old_items IS NULL THEN COALESCE(to_jsonb(c.old_value), to_jsonb(c.old_missing_code))
+				ELSE jsonb_strip_nulls(jsonb_build_object('value', c.old_value, 'missing', c.old_missing_code, 'items', c.old_items)) END)
+				FILTER (WHERE c.existed) AS before,
+			jsonb_object_agg(m.code, CASE WHEN c.items IS NULL THEN COALESCE(to_jsonb(c.value), to_jsonb(c.missing_code))
+				ELSE jsonb_strip_nulls(jsonb_build_object('value', c.value, 'missing', c.missing_code, 'items', c.items)) END) AS after
 		FROM import_changed_values c
 		JOIN measures m ON m.id = c.measure_id
 		GROUP BY c.visit_id

@@ -259,3 +259,135 @@ func TestInstrumentStudyFileErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestImportInstrumentAnswers: the import reads an instrument's answers (wide item columns,
+// long item rows) by the visit form's rule, computes the score, refuses a typed score that
+// is not the answers' and a bad answer, and replaces the answers it changes, audited.
+func TestImportInstrumentAnswers(t *testing.T) {
+	ctx := context.Background()
+	store := kneeStudy(t, 8)
+	wide := export(t, store, registry.ExportOptions{Study: "knee-oa", Table: registry.TableWide})
+	lines := strings.Split(strings.TrimSuffix(wide, "\n"), "\n")
+	header := strings.Split(lines[0], ",")
+	col := map[string]int{}
+	for i, h := range header {
+		col[h] = i
+	}
+	// The first row whose KOOS pain has answers.
+	var rec []string
+	for _, l := range lines[1:] {
+		if r := strings.Split(l, ","); r[col["koos_pain__p1"]] != "" {
+			rec = r
+			break
+		}
+	}
+	if rec == nil {
+		t.Fatal("no wide row with KOOS pain answers")
+	}
+	file := func(edit func(r []string)) string {
+		r := append([]string(nil), rec...)
+		edit(r)
+		return lines[0] + "\n" + strings.Join(r, ",") + "\n"
+	}
+	answer := func(r []string, p1, p2, p3, p4, p5, p6, p7, p8, p9 string) {
+		for i, a := range []string{p1, p2, p3, p4, p5, p6, p7, p8, p9} {
+			r[col["koos_pain__p"+strconv.Itoa(i+1)]] = a
+		}
+	}
+	for _, c := range []struct{ name, file, want string }{
+		{"answer not a choice", file(func(r []string) { r[col["koos_pain__p2"]] = "5" }),
+			"column koos_pain__p2: 5 is not one of the answers (0 = None | 1 = Mild | 2 = Moderate | 3 = Severe | 4 = Extreme)."},
+		{"score not the answers'", file(func(r []string) { r[col["koos_pain"]] = "99" }),
+			"column koos_pain: The score is computed from the answers to the questions: answer them instead of typing 99."},
+		{"too few answers", file(func(r []string) { answer(r, "1", "1", "1", "1", "", "", "", "", ""); r[col["koos_pain"]] = "" }),
+			"column koos_pain: Too few questions answered to compute the score: answer at least 5 of them"},
+	} {
+		res, err := store.Import(ctx, registry.CLI, registry.ImportOptions{Study: "knee-oa", Table: registry.TableWide}, strings.NewReader(c.file))
+		if registry.ErrorCode(err) != registry.EINVALID || res == nil || res.ErrorCount != 1 || !strings.Contains(res.Errors[0].String(), c.want) {
+			t.Errorf("%s: %v %v, want one error: %s", c.name, err, res, c.want)
+		}
+	}
+
+	// Five answers (2,2,2,2,2: mean 2) and no score: the score is computed, 50, the answers
+	// replace the four left out, the value is the import's, and the audit row has both.
+	res := importFile(t, store, registry.TableWide, file(func(r []string) {
+		answer(r, "2", "2", "2", "2", "2", "", "", "", "")
+		r[col["koos_pain"]] = ""
+	}))
+	if res.Updated != 1 {
+		t.Fatalf("import of new answers: %d updated, want 1", res.Updated)
+	}
+	var value float64
+	var source string
+	var items int
+	if err := store.DB.QueryRow(ctx, `SELECT vv.value, vv.source,
+			(SELECT count(*) FROM visit_items i WHERE i.visit_id = vv.visit_id AND i.measure_id = vv.measure_id)
+		FROM visit_values vv JOIN visits v ON v.id = vv.visit_id JOIN patients p ON p.id = v.patient_id
+		JOIN scheduled_visits sv ON sv.id = v.scheduled_visit_id JOIN measures m ON m.id = vv.measure_id
+		WHERE p.study_number = $1 AND sv.code = $2 AND m.code = 'koos_pain'`, rec[col["patient"]], rec[col["visit"]]).Scan(&value, &source, &items); err != nil {
+		t.Fatal(err)
+	}
+	if value != 50 || source != registry.SourceImport || items != 5 {
+		t.Fatalf("after the import: score %v from %s with %d answers, want 50 from import with 5", value, source, items)
+	}
+	var audited int
+	store.DB.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE entity = 'visit' AND reason = $1
+		AND (after->'values'->'koos_pain'->>'value')::float8 = 50 AND after->'values'->'koos_pain'->'items' ? 'p5'
+		AND before->'values'->'koos_pain'->'items' ? 'p9'`, "import "+strconv.FormatInt(res.ID, 10)).Scan(&audited)
+	if audited != 1 {
+		t.Errorf("%d audit rows with the answers before and after, want 1", audited)
+	}
+
+	// The long table carries the answers as rows <measure>__<item>: changing one changes the
+	// score; a score typed without answers for a visit that has none is refused.
+	long := export(t, store, registry.ExportOptions{Study: "knee-oa", Table: registry.TableLong})
+	prefix := ""
+	var changed []string
+	for _, l := range strings.Split(long, "\n") {
+		if strings.Contains(l, ","+rec[col["patient"]]+",") && strings.Contains(l, ","+rec[col["visit"]]+",") && strings.Contains(l, ",koos_pain") {
+			if strings.Contains(l, ",koos_pain__p5,2,") {
+				l = strings.Replace(l, ",koos_pain__p5,2,", ",koos_pain__p5,4,", 1)
+			}
+			if strings.Contains(l, ",koos_pain,50,") {
+				l = strings.Replace(l, ",koos_pain,50,", ",koos_pain,,", 1) // the score left to be computed
+			}
+			changed = append(changed, l)
+		}
+		if prefix == "" {
+			prefix = l
+		}
+	}
+	if len(changed) != 6 {
+		t.Fatalf("%d long rows of the KOOS pain of the visit, want the score and 5 answers:\n%s", len(changed), strings.Join(changed, "\n"))
+	}
+	res = importFile(t, store, registry.TableLong, prefix+"\n"+strings.Join(changed[1:], "\n")+"\n")
+	if res.Updated != 1 {
+		t.Fatalf("long import of a changed answer: %d updated", res.Updated)
+	}
+	// 2,2,2,2,4: mean 2.4, score 40.
+	if n := countWhere(t, store, `SELECT count(*) FROM visit_values WHERE value = 40 AND source = 'import' AND measure_id = (SELECT id FROM measures WHERE code = 'koos_pain')`); n != 1 {
+		t.Errorf("%d scores of 40 from the long file's answers (source import, as the file says), want 1", n)
+	}
+	other := ""
+	for _, l := range strings.Split(long, "\n") {
+		if strings.Contains(l, ",koos_pain,") && !strings.Contains(l, ","+rec[col["patient"]]+",") {
+			other = l
+			break
+		}
+	}
+	r := strings.Split(other, ",")
+	r[12] = "12.5"
+	res, err := store.Import(ctx, registry.CLI, registry.ImportOptions{Study: "knee-oa", Table: registry.TableLong}, strings.NewReader(prefix+"\n"+strings.Join(r, ",")+"\n"))
+	if registry.ErrorCode(err) != registry.EINVALID || res.ErrorCount != 1 || !strings.Contains(res.Errors[0].String(), "answer them instead of typing 12.5") {
+		t.Errorf("a typed score: %v %v", err, res)
+	}
+}
+
+func countWhere(t *testing.T, store *registry.Store, sql string) int {
+	t.Helper()
+	var n int
+	if err := store.DB.QueryRow(context.Background(), sql).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}

@@ -298,6 +298,10 @@ func (s *Study) Validate() error {
 	for i, m := range s.Measures {
 		p := fmt.Sprintf("measures[%d]", i)
 		uniqueCode(errs, p, m.Code, measureCodes, measureCodePattern)
+		if strings.Contains(m.Code, "__") {
+			// m_<measure>__<item> names an instrument item's field and column.
+			errs.Add(p+".code", fmt.Sprintf("%q must not hold two underscores in a row", m.Code))
+		}
 		normaliseLabels(errs, p+".unit_labels", "unit", &s.Measures[i].Unit, &s.Measures[i].UnitLabels)
 		m.validate(errs, p)
 	}

@@ -30,6 +30,9 @@ func choiceMeasures(st *Study) map[string]Measure {
 		if m.Kind == KindChoice && len(m.Choices) > 0 {
 			out[m.Code] = m
 		}
+		for _, it := range itemsOf(m) {
+			out[ItemColumn(m.Code, it.Code)] = Measure{Code: ItemColumn(m.Code, it.Code), Kind: KindChoice, Choices: it.Choices}
+		}
 	}
 	return out
 }

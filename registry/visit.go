@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -86,7 +87,7 @@ func MeasureField(code string) string { return "m_" + code }
 
 // ItemField is the form field name (and import column) of an instrument item's answer,
 // such as m_koos_pain__p1.
-func ItemField(measure, item string) string { return "m_" + measure + "__" + item }
+func ItemField(measure, item string) string { return "m_" + ItemColumn(measure, item) }
 
 // VisitConflict is the answer to a save based on an out-of-date version of the visit: someone
 // else saved it in between. Nothing was saved.
@@ -143,6 +144,9 @@ func parseVisit(st *Study, sv ScheduledVisit, p *Patient, in VisitInput, today t
 				val, vp, itemProblems = CheckInstrument(m, in.Values[m.Code], in.Items[m.Code], Typed)
 			} else {
 				val, vp = CheckValue(m, in.Values[m.Code].Raw, in.Values[m.Code].Missing, Typed)
+				if len(in.Items[m.Code]) > 0 {
+					vp = problem("%s is not a question of this instrument.", strings.Join(slices.Sorted(maps.Keys(in.Items[m.Code])), ", "))
+				}
 			}
 			for code, ip := range itemProblems {
 				errs.Put(ItemField(m.Code, code), ip)

@@ -61,7 +61,8 @@ func Patients(ctx context.Context, store *registry.Store, code string, n int, op
 	}
 
 	g := &generator{st: st, prof: prof, sites: sites, today: registry.Day(opt.Today),
-		rng: rand.New(rand.NewPCG(opt.Seed, uint64(last)+uint64(len(code))<<32))}
+		rng:     rand.New(rand.NewPCG(opt.Seed, uint64(last)+uint64(len(code))<<32)),
+		answers: rand.New(rand.NewPCG(opt.Seed^0x9e3779b97f4a7c15, uint64(last)+uint64(len(code))<<32))}
 	for done := 0; done < n; {
 		size := min(batchSize, n-done)
 		if err := g.batch(ctx, tx, last+done+1, size); err != nil {
@@ -117,13 +118,15 @@ type generator struct {
 	sites []int64
 	today time.Time
 	rng   *rand.Rand
+	// answers draws the answers to instruments and who gave them (answers.go).
+	answers *rand.Rand
 	// blocks holds, per site, what is left of the current permuted block of arms.
 	blocks map[int64][]int64
 }
 
 // rows collects one batch's rows per table, in COPY column order.
 type rows struct {
-	patients, visits, values, events, aes [][]any
+	patients, visits, values, items, events, aes [][]any
 }
 
 func (g *generator) batch(ctx context.Context, tx pgx.Tx, first, n int) error {
@@ -143,7 +146,10 @@ func (g *generator) batch(ctx context.Context, tx pgx.Tx, first, n int) error {
 	for i, v := range pendingVisits {
 		r.visits = append(r.visits, []any{visitIDs[i], g.st.ID, v.patientID, v.scheduledID, v.state, v.date, v.reason, ""})
 		for _, val := range v.values {
-			r.values = append(r.values, []any{g.st.ID, visitIDs[i], val.measureID, val.value, val.missing})
+			r.values = append(r.values, []any{g.st.ID, visitIDs[i], val.measureID, val.value, val.missing, val.source})
+			for _, code := range sortedKeys(val.items) {
+				r.items = append(r.items, []any{g.st.ID, visitIDs[i], val.measureID, code, val.items[code]})
+			}
 		}
 	}
 	copies := []struct {
@@ -153,7 +159,8 @@ func (g *generator) batch(ctx context.Context, tx pgx.Tx, first, n int) error {
 	}{
 		{"patients", []string{"id", "study_id", "site_id", "study_number", "arm_id", "sex", "birth_year", "enrolled_on", "treated_on", "status", "status_on"}, r.patients},
 		{"visits", []string{"id", "study_id", "patient_id", "scheduled_visit_id", "state", "visit_date", "missed_reason", "notes"}, r.visits},
-		{"visit_values", []string{"study_id", "visit_id", "measure_id", "value", "missing_code"}, r.values},
+		{"visit_values", []string{"study_id", "visit_id", "measure_id", "value", "missing_code", "source"}, r.values},
+		{"visit_items", []string{"study_id", "visit_id", "measure_id", "item_code", "value"}, r.items},
 		{"events", []string{"study_id", "patient_id", "event_type_id", "occurred_on", "notes"}, r.events},
 		{"adverse_events", []string{"study_id", "patient_id", "term", "onset_on", "ended_on", "grade", "serious", "relatedness", "outcome", "notes"}, r.aes},
 	}
@@ -186,6 +193,8 @@ type pendingValue struct {
 	measureID int64
 	value     *float64
 	missing   *string
+	source    string             // staff or patient
+	items     map[string]float64 // an instrument's answers
 }
 
 var missedReasons = []string{"Patient did not attend", "Patient too ill to travel", "Patient could not be reached", "Visit cancelled by the clinic"}
@@ -311,8 +320,15 @@ func (g *generator) patient(r *rows, id int64, number int, visits []pendingVisit
 			continue
 		}
 		if v.state == registry.StateDone {
+			home := !sv.Baseline && g.answers.Float64() < homeShare
 			for _, m := range g.st.Measures {
-				v.values = append(v.values, g.value(m, armCode, registry.DaysBetween(treated, *v.date), response[m.ID]))
+				pv := g.value(m, armCode, registry.DaysBetween(treated, *v.date), response[m.ID])
+				answer(g.answers, m, &pv)
+				pv.source = registry.SourceStaff
+				if home && m.PatientReported() {
+					pv.source = registry.SourcePatient
+				}
+				v.values = append(v.values, pv)
 			}
 		}
 		visits = append(visits, v)

@@ -22,6 +22,7 @@ func fingerprint(t *testing.T, store *registry.Store) string {
 		(SELECT string_agg(p::text, ';' ORDER BY p.id) FROM (SELECT id, site_id, study_number, arm_id, sex, birth_year, enrolled_on, treated_on, status, status_on FROM patients) p) ||
 		(SELECT string_agg(v::text, ';' ORDER BY v.id) FROM (SELECT id, patient_id, scheduled_visit_id, state, visit_date, missed_reason FROM visits) v) ||
 		(SELECT string_agg(x::text, ';' ORDER BY x.visit_id, x.measure_id) FROM visit_values x) ||
+		(SELECT coalesce(string_agg(i::text, ';' ORDER BY i.visit_id, i.measure_id, i.item_code), '') FROM visit_items i) ||
 		(SELECT coalesce(string_agg(e::text, ';' ORDER BY e.id), '') FROM (SELECT id, patient_id, event_type_id, occurred_on FROM events) e) ||
 		(SELECT coalesce(string_agg(a::text, ';' ORDER BY a.id), '') FROM (SELECT id, patient_id, term, onset_on, ended_on, grade, serious, relatedness, outcome FROM adverse_events) a))`).Scan(&sum)
 	if err != nil {
@@ -181,5 +182,71 @@ func TestDemoHasNothingAfterToday(t *testing.T) {
 	}
 	if n > 0 {
 		t.Errorf("%d rows dated after %s", n, today.Format(time.DateOnly))
+	}
+}
+
+// TestDemoInstrumentsAgreeWithTheirItems: every demo KOOS pain and HAQ-DI score is the score
+// of its stored answers, recomputed here in SQL from the published rules (not by the
+// registry's scoring code), and a share of follow-up visits is answered from home.
+func TestDemoInstrumentsAgreeWithTheirItems(t *testing.T) {
+	store := demo(t, 1)
+	ctx := context.Background()
+	var koos, koosWrong, haq, haqWrong, aided, withoutItems int
+	err := store.DB.QueryRow(ctx, `
+		WITH items AS (
+			SELECT m.id AS measure_id, m.code AS measure, i->>'code' AS code, i->>'category' AS category,
+				coalesce((i->>'aid')::boolean, false) AS aid
+			FROM measures m, jsonb_array_elements(m.instrument->'items') i),
+		koos AS (
+			SELECT vi.visit_id, vi.measure_id, 100 - avg(vi.value) * 25 AS score
+			FROM visit_items vi JOIN items ON items.measure_id = vi.measure_id AND items.code = vi.item_code WHERE items.measure = 'koos_pain'
+			GROUP BY 1, 2 HAVING count(*) >= 5),
+		categories AS (
+			SELECT vi.visit_id, vi.measure_id, items.category,
+				max(vi.value) FILTER (WHERE NOT items.aid) AS worst, coalesce(bool_or(items.aid AND vi.value = 1), false) AS aid
+			FROM visit_items vi JOIN items ON items.measure_id = vi.measure_id AND items.code = vi.item_code
+			WHERE items.measure = 'haq_di' GROUP BY 1, 2, 3),
+		haq AS (
+			SELECT visit_id, measure_id, avg(CASE WHEN aid AND worst < 2 THEN 2 ELSE worst END) AS score,
+				count(*) FILTER (WHERE aid AND worst < 2) AS aided
+			FROM categories WHERE worst IS NOT NULL GROUP BY 1, 2 HAVING count(*) >= 6)
+		SELECT
+			(SELECT count(*) FROM koos JOIN visit_values vv USING (visit_id, measure_id)),
+			(SELECT count(*) FROM koos JOIN visit_values vv USING (visit_id, measure_id) WHERE vv.value IS NULL OR abs(vv.value - koos.score) > 1e-9),
+			(SELECT count(*) FROM haq JOIN visit_values vv USING (visit_id, measure_id)),
+			(SELECT count(*) FROM haq JOIN visit_values vv USING (visit_id, measure_id) WHERE vv.value IS NULL OR abs(vv.value - haq.score) > 1e-9),
+			(SELECT coalesce(sum(aided), 0) FROM haq),
+			(SELECT count(*) FROM visit_values vv JOIN measures m ON m.id = vv.measure_id
+			 WHERE m.instrument IS NOT NULL AND vv.value IS NOT NULL
+			   AND NOT EXISTS (SELECT 1 FROM visit_items vi WHERE vi.visit_id = vv.visit_id AND vi.measure_id = vv.measure_id))`).
+		Scan(&koos, &koosWrong, &haq, &haqWrong, &aided, &withoutItems)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if koos < 100 || haq < 100 || koosWrong != 0 || haqWrong != 0 || withoutItems != 0 {
+		t.Errorf("KOOS pain %d scores (%d not their items'), HAQ-DI %d (%d not their items'), %d scores without items",
+			koos, koosWrong, haq, haqWrong, withoutItems)
+	}
+	if aided == 0 {
+		t.Error("no HAQ-DI category is raised to 2 by an aid: the demo does not show the aid rule")
+	}
+
+	// Patient-reported values of follow-up visits: about 30% from home; staff measures and
+	// baselines never.
+	var home, followUps, wrongSource int
+	err = store.DB.QueryRow(ctx, `SELECT
+		count(*) FILTER (WHERE vv.source = 'patient'),
+		count(*),
+		(SELECT count(*) FROM visit_values vv JOIN measures m ON m.id = vv.measure_id
+		 JOIN visits v ON v.id = vv.visit_id JOIN scheduled_visits sv ON sv.id = v.scheduled_visit_id
+		 WHERE vv.source = 'patient' AND (m.reported_by <> 'patient' OR sv.is_baseline))
+		FROM visit_values vv JOIN measures m ON m.id = vv.measure_id AND m.reported_by = 'patient'
+		JOIN visits v ON v.id = vv.visit_id JOIN scheduled_visits sv ON sv.id = v.scheduled_visit_id AND NOT sv.is_baseline`).
+		Scan(&home, &followUps, &wrongSource)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if share := float64(home) / float64(followUps); share < 0.2 || share > 0.4 || wrongSource != 0 {
+		t.Errorf("%d of %d patient-reported follow-up values from home (%.2f), %d from home that cannot be", home, followUps, share, wrongSource)
 	}
 }

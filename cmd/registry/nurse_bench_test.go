@@ -199,8 +199,9 @@ func saveVisits(b *testing.B, nurses []*http.Client, targets []string, from, n i
 					time.Sleep(time.Until(next))
 					next = next.Add(interval)
 				}
-				form := url.Values{"state": {"done"}, "visit_date": {"2026-11-23"}, "m_pain_nrs": {strconv.Itoa(k % 11)},
-					"m_koos_pain": {"61.5"}, "m_koos_adl": {strconv.Itoa(50 + k)}, "mm_koos_qol": {"not_done"}, "version": {"0"}}
+				form := kneeVisitForm(strconv.Itoa(k % 11))
+				form.Set("m_koos_adl", strconv.Itoa(50+k))
+				form.Del("notes")
 				t0 := time.Now()
 				resp, err := c.PostForm(target, form)
 				d := time.Since(t0)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -42,7 +43,7 @@ func TestBrowserNurseRecordsAVisit(t *testing.T) {
 		chromedp.Click(chromedp.CSS(visitLink)),
 		chromedp.WaitVisible(chromedp.ID("m_pain_nrs")),
 		chromedp.SendKeys(chromedp.ID("m_pain_nrs"), "11"),
-		chromedp.SendKeys(chromedp.ID("m_koos_pain"), "61.5"),
+		answerKOOSPain(),
 		chromedp.SendKeys(chromedp.ID("m_koos_adl"), "70"),
 		chromedp.SetValue(chromedp.ID("mm_koos_qol"), "not_done"),
 		chromedp.SendKeys(chromedp.ID("notes"), "Walked in without a stick"),
@@ -53,9 +54,17 @@ func TestBrowserNurseRecordsAVisit(t *testing.T) {
 	if err != nil || msg != "11 is outside the allowed range (0-10)." {
 		t.Fatalf("message at the pain field: %q %v", msg, err)
 	}
-	if value("m_pain_nrs") != "11" || value("m_koos_pain") != "61.5" || value("m_koos_adl") != "70" ||
+	if value("m_pain_nrs") != "11" || value("m_koos_adl") != "70" ||
 		value("mm_koos_qol") != "not_done" || value("notes") != "Walked in without a stick" {
 		t.Fatal("the form did not keep what was typed")
+	}
+	// The KOOS pain answers are kept, and the form shows the score they give.
+	checked, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('input[name^="m_koos_pain__"]:checked:not([value=""])').length`))
+	if err != nil || checked != 9 {
+		t.Fatalf("%d KOOS pain answers kept, want 9 (%v)", checked, err)
+	}
+	if score, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("m_koos_pain-score"))); score != "63.89" {
+		t.Fatalf("the form shows the KOOS pain score %q, want 63.89", score)
 	}
 	step("fix the value and save",
 		chromedp.Clear(chromedp.ID("m_pain_nrs")),
@@ -64,7 +73,7 @@ func TestBrowserNurseRecordsAVisit(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("schedule")),
 	)
 	row, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("visit-"+e.VisitCode)))
-	if !strings.Contains(row, "7 points") || !strings.Contains(row, "61.5 points") || !strings.Contains(row, "not done") {
+	if !strings.Contains(row, "7 points") || !strings.Contains(row, "63.89 points") || !strings.Contains(row, "not done") {
 		t.Fatalf("the schedule row shows %q", row)
 	}
 
@@ -120,5 +129,18 @@ func TestBrowserNurseRecordsAVisit(t *testing.T) {
 	step("a nurse of another site opens the patient", chromedp.Navigate(tr.URL+patientURL), chromedp.WaitVisible(chromedp.CSS("h1")))
 	if text := bodyText(t, ctx); !strings.Contains(text, "Page not found") || strings.Contains(text, "Knee effusion") || strings.Contains(text, "Visit schedule") {
 		t.Fatalf("a nurse of another site sees: %q", text)
+	}
+}
+
+// answerKOOSPain clicks the KOOS pain answers of kneeKOOSPain on the visit form.
+func answerKOOSPain() chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, _ *chromedp.Target) (chromedp.Void, error) {
+		for _, item := range []string{"p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9"} {
+			css := `input[name="m_koos_pain__` + item + `"][value="` + kneeKOOSPain[item] + `"]`
+			if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(css))); err != nil {
+				return chromedp.Void{}, err
+			}
+		}
+		return chromedp.Void{}, nil
 	}
 }

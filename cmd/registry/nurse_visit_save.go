@@ -10,7 +10,8 @@ import (
 )
 
 // visitInputFrom reads the visit form: m_<measure> holds a value, mm_<measure> a missing-data
-// code instead of it.
+// code instead of it, m_<measure>__<item> the answer to an instrument's item (a measure code
+// never holds "__").
 func visitInputFrom(r *http.Request) registry.VisitInput {
 	in := registry.VisitInput{
 		State: r.PostFormValue("state"), Date: r.PostFormValue("visit_date"), MissedReason: r.PostFormValue("missed_reason"),
@@ -25,6 +26,15 @@ func visitInputFrom(r *http.Request) registry.VisitInput {
 			v := in.Values[code]
 			v.Missing = vals[0]
 			in.Values[code] = v
+		case strings.HasPrefix(key, "m_") && strings.Contains(key[2:], "__"):
+			measure, item, _ := strings.Cut(key[2:], "__")
+			if in.Items == nil {
+				in.Items = map[string]map[string]registry.ValueInput{}
+			}
+			if in.Items[measure] == nil {
+				in.Items[measure] = map[string]registry.ValueInput{}
+			}
+			in.Items[measure][item] = registry.ValueInput{Raw: vals[0]}
 		case strings.HasPrefix(key, "m_"):
 			code = strings.TrimPrefix(key, "m_")
 			v := in.Values[code]

@@ -40,9 +40,17 @@ func post(t testing.TB, c *http.Client, target string, form url.Values) (int, st
 }
 
 func kneeVisitForm(pain string) url.Values {
-	return url.Values{"state": {"done"}, "visit_date": {"2026-11-23"}, "m_pain_nrs": {pain},
-		"m_koos_pain": {"61.5"}, "m_koos_adl": {"70"}, "mm_koos_qol": {"not_done"}, "notes": {"Walked in"}, "version": {"0"}}
+	form := url.Values{"state": {"done"}, "visit_date": {"2026-11-23"}, "m_pain_nrs": {pain},
+		"m_koos_adl": {"70"}, "mm_koos_qol": {"not_done"}, "notes": {"Walked in"}, "version": {"0"}}
+	for item, answer := range kneeKOOSPain {
+		form.Set("m_koos_pain__"+item, answer)
+	}
+	return form
 }
+
+// kneeKOOSPain answers the KOOS pain items P1–P9 (2,1,1,2,0,1,3,2,1: a mean of 13/9, so a
+// score of 100 − 13/9 × 25 = 63.89).
+var kneeKOOSPain = map[string]string{"p1": "2", "p2": "1", "p3": "1", "p4": "2", "p5": "0", "p6": "1", "p7": "3", "p8": "2", "p9": "1"}
 
 func TestVisitFormComesBackWithMessagesAndValuesKept(t *testing.T) {
 	tr := newTestRegistry(t)
@@ -59,7 +67,8 @@ func TestVisitFormComesBackWithMessagesAndValuesKept(t *testing.T) {
 	}
 	for _, want := range []string{
 		`id="m_pain_nrs-error"`, "11 is outside the allowed range (0-10).", // the message, at its field
-		`value="11"`, `value="61.5"`, `value="70"`, `value="not_done" selected`, "Walked in", // everything typed
+		`value="11"`, `name="m_koos_pain__p7" value="3" checked`, `value="70"`, `value="not_done" selected`, "Walked in", // everything typed
+		`<output id="m_koos_pain-score">63.89</output>`, // the score the answers give
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the form that came back lacks %q", want)
@@ -76,7 +85,7 @@ func TestVisitFormComesBackWithMessagesAndValuesKept(t *testing.T) {
 		t.Fatalf("valid form: %d to %q", status, loc)
 	}
 	_, page := get(t, c, tr.URL+"/studies/knee-oa/patients/"+e.Number)
-	if !strings.Contains(page, "7 points") || !strings.Contains(page, "61.5 points") || !strings.Contains(page, "not done") {
+	if !strings.Contains(page, "7 points") || !strings.Contains(page, "63.89 points") || !strings.Contains(page, "not done") {
 		t.Fatal("the patient page does not show the saved values")
 	}
 	// In Swedish the message comes back in Swedish, and the page says so.
