@@ -90,6 +90,8 @@ func (dc *disclosure) apply(st *registry.Study, d *StudyDashboard) {
 				n, sup := t.cell(v, ai, x.cat)
 				hide(x.c, n, sup)
 			}
+			n, sup := dc.home[visitOf(vf.Visit)].cell(v, ai, 0)
+			hide(&ac.FromHome, n, sup)
 			allShown = allShown && !ac.Seen.Suppressed && !ac.InWindow.Suppressed
 		}
 	}

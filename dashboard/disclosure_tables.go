@@ -52,6 +52,9 @@ type disclosure struct {
 	siteCodes []string
 	patients  *discTable
 	visits    []*discTable // per scheduled visit
+	// home, per scheduled visit: the visits answered from home (category 0) and the rest of
+	// the arm's patients (1, never shown).
+	home      []*discTable
 	ae        *discTable
 	events    *discTable
 	atRisk    *discTable
@@ -247,6 +250,7 @@ func readDisclosure(ctx context.Context, db *pgxpool.Pool, st *registry.Study, p
 	visitCat.rels = []discRel{{5, []int{visitIn, visitOut}}, {6, []int{5, visitMissed, visitOverdue, visitRest}}}
 	for _, v := range st.Visits {
 		dc.visits = append(dc.visits, newTable("visit "+v.Code, nS, nA, visitCat, false, true))
+		dc.home = append(dc.home, newTable("from home "+v.Code, nS, nA, discDim{k: 2, groups: []uint64{3}}, false, true))
 	}
 	// Adverse events: value 0 is "no adverse event"; 1+2(g-1) worst grade g not serious,
 	// 2+2(g-1) worst grade g and a serious one.
@@ -311,7 +315,7 @@ func readDisclosure(ctx context.Context, db *pgxpool.Pool, st *registry.Study, p
 		visit int
 		atom  [4]int
 	}
-	type visitCounts struct{ done, missed, inWindow, activeRecorded, closedActive int }
+	type visitCounts struct{ done, missed, inWindow, activeRecorded, closedActive, fromHome int }
 	visitAtoms := map[visitKey]*visitCounts{}
 	at := func(sv int64, site int64, sex string, band int, arm int64) *visitCounts {
 		vi, ok := visitIndex[sv]
@@ -329,16 +333,18 @@ func readDisclosure(ctx context.Context, db *pgxpool.Pool, st *registry.Study, p
 	b.Queue(`SELECT c.scheduled_visit_id, c.site_id, c.sex, c.age_band, c.arm_id,
 			sum(c.done)::int, sum(c.missed)::int, sum(c.done_in_window)::int,
 			coalesce(sum(c.done + c.missed) FILTER (WHERE c.status = 'active'
-				AND c.treated_month < date_trunc('month', visit_window_closed_if_treated_before($2::date, sv.target_day, sv.window_after))), 0)::int
+				AND c.treated_month < date_trunc('month', visit_window_closed_if_treated_before($2::date, sv.target_day, sv.window_after))), 0)::int,
+			sum(c.from_home)::int
 		FROM dashboard_visit_cells c JOIN scheduled_visits sv ON sv.id = c.scheduled_visit_id
 		WHERE c.study_id = $1 GROUP BY 1, 2, 3, 4, 5`, args...).
 		Query(func(rows pgx.Rows) error {
 			var sv, site, arm int64
 			var sex string
-			var band, done, missed, inWindow, recorded int
-			_, err := pgx.ForEachRow(rows, []any{&sv, &site, &sex, &band, &arm, &done, &missed, &inWindow, &recorded}, func() error {
+			var band, done, missed, inWindow, recorded, fromHome int
+			_, err := pgx.ForEachRow(rows, []any{&sv, &site, &sex, &band, &arm, &done, &missed, &inWindow, &recorded, &fromHome}, func() error {
 				c := at(sv, site, sex, band, arm)
 				c.done += done
+				c.fromHome += fromHome
 				c.missed += missed
 				c.inWindow += inWindow
 				c.activeRecorded += recorded
@@ -518,6 +524,7 @@ func readDisclosure(ctx context.Context, db *pgxpool.Pool, st *registry.Study, p
 		t.add(s, x, g, r, visitOut, c.done-c.inWindow)
 		t.add(s, x, g, r, visitMissed, c.missed)
 		t.add(s, x, g, r, visitOverdue, overdue)
+		dc.home[k.visit].add(s, x, g, r, 0, c.fromHome)
 	}
 	for k, n := range allocated {
 		s, x, g, r := k[0], k[1], k[2], k[3]
@@ -527,6 +534,7 @@ func readDisclosure(ctx context.Context, db *pgxpool.Pool, st *registry.Study, p
 				c = &visitCounts{}
 			}
 			t.add(s, x, g, r, visitRest, max(n-c.done-c.missed-max(c.closedActive-c.activeRecorded, 0), 0))
+			dc.home[vi].add(s, x, g, r, 1, max(n-c.fromHome, 0))
 		}
 		dc.ae.add(s, x, g, r, 0, max(n-aePatients[k], 0))
 	}
@@ -601,6 +609,7 @@ func readDisclosure(ctx context.Context, db *pgxpool.Pool, st *registry.Study, p
 func (dc *disclosure) tables() []*discTable {
 	ts := []*discTable{dc.patients}
 	ts = append(ts, dc.visits...)
+	ts = append(ts, dc.home...)
 	ts = append(ts, dc.ae, dc.events, dc.atRisk)
 	for mi := range dc.values {
 		ts = append(ts, dc.values[mi]...)

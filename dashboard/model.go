@@ -105,6 +105,9 @@ type Flow struct {
 	// InWindow is the share of done visits that were done inside their window.
 	InWindow      float64 `json:"in_window_share"`
 	InWindowKnown bool    `json:"in_window_known"`
+	// FromHomeAsked: the study has patient-reported measures, which a patient may answer
+	// from home; each visit then says how many were (VisitArmCount.FromHome).
+	FromHomeAsked bool `json:"answered_from_home_asked"`
 }
 
 // ArmCount is a count for one arm.
@@ -139,6 +142,8 @@ type VisitArmCount struct {
 	Missed   Count  `json:"missed"`
 	Overdue  Count  `json:"overdue"`
 	InWindow Count  `json:"done_in_window"`
+	// FromHome: seen visits whose patient-reported values the patient gave from home.
+	FromHome Count `json:"answered_from_home"`
 }
 
 // MeasureOutcome is one outcome measure over the visits.

@@ -1,5 +1,11 @@
 package dashboard
 
+import (
+	"slices"
+
+	"outcomereg/registry"
+)
+
 // flowPanel is the follow-up flow (CONSORT-style): patients by arm and status, and each
 // visit's seen, missed, overdue and done in window, from the summary cells.
 type flowPanel struct {
@@ -11,7 +17,7 @@ type flowPanel struct {
 
 // visitCounts are one visit's recorded visits in one arm; activeRecorded and closedActive
 // count only active patients whose window has closed.
-type visitCounts struct{ done, missed, inWindow, activeRecorded, closedActive int }
+type visitCounts struct{ done, missed, inWindow, activeRecorded, closedActive, fromHome int }
 
 func (p *flowPanel) queue(s *studyScope) {
 	p.status = make([]map[string]int, s.nArms)
@@ -26,6 +32,7 @@ func (p *flowPanel) queue(s *studyScope) {
 		arm, sv                int64
 		status                 string
 		n, done, missed, inWin int
+		fromHome               int
 		closed, recorded       int
 		activeRecorded         *int
 	)
@@ -42,12 +49,12 @@ func (p *flowPanel) queue(s *studyScope) {
 	// cutoff's month, the patients of that one month are counted one by one below.
 	const closedMonths = `c.treated_month < date_trunc('month', visit_window_closed_if_treated_before(@today::date, sv.target_day, sv.window_after))`
 	s.batch.Queue(`SELECT c.scheduled_visit_id, `+armShown("c")+` AS arm, sum(c.done)::int, sum(c.missed)::int, sum(c.done_in_window)::int,
-			(sum(c.done + c.missed) FILTER (WHERE c.status = 'active' AND `+closedMonths+`))::int
+			(sum(c.done + c.missed) FILTER (WHERE c.status = 'active' AND `+closedMonths+`))::int, sum(c.from_home)::int
 		FROM dashboard_visit_cells c JOIN scheduled_visits sv ON sv.id = c.scheduled_visit_id
 		WHERE c.study_id = @study AND `+cellFilter+` GROUP BY 1, 2`, s.args).
-		Query(each([]any{&sv, &arm, &done, &missed, &inWin, &activeRecorded}, func() error {
+		Query(each([]any{&sv, &arm, &done, &missed, &inWin, &activeRecorded, &fromHome}, func() error {
 			if c := p.at(s, sv, arm); c != nil {
-				c.done, c.missed, c.inWindow = c.done+done, c.missed+missed, c.inWindow+inWin
+				c.done, c.missed, c.inWindow, c.fromHome = c.done+done, c.missed+missed, c.inWindow+inWin, c.fromHome+fromHome
 				if activeRecorded != nil {
 					c.activeRecorded += *activeRecorded
 				}
@@ -107,6 +114,7 @@ func (p *flowPanel) build(s *studyScope, d *StudyDashboard) {
 			Withdrawn: sc.count(p.status[ai]["withdrawn"]), Lost: sc.count(p.status[ai]["lost"]), Dead: sc.count(p.status[ai]["dead"])})
 	}
 	d.Flow.Enrolled = sc.count(total)
+	d.Flow.FromHomeAsked = slices.ContainsFunc(s.st.Measures, registry.Measure.PatientReported)
 	d.Study.Enrolled = d.Flow.Enrolled
 	done, inWindow := 0, 0
 	for vi, v := range s.st.Visits {
@@ -115,7 +123,7 @@ func (p *flowPanel) build(s *studyScope, d *StudyDashboard) {
 			c := p.visits[vi][ai]
 			overdue := max(c.closedActive-c.activeRecorded, 0)
 			vf.Arms = append(vf.Arms, VisitArmCount{Arm: a.Code, Seen: sc.count(c.done), Missed: sc.count(c.missed),
-				Overdue: sc.count(overdue), InWindow: sc.count(c.inWindow)})
+				Overdue: sc.count(overdue), InWindow: sc.count(c.inWindow), FromHome: sc.count(c.fromHome)})
 			done += c.done
 			inWindow += c.inWindow
 		}

@@ -25,3 +25,8 @@ CREATE TABLE visit_items (
     FOREIGN KEY (study_id, measure_id) REFERENCES measures (study_id, id)
 );
 CREATE INDEX visit_items_measure ON visit_items (study_id, measure_id);
+
+-- The follow-up flow counts, per visit, the visits whose patient-reported values the
+-- patient gave from home (dashboard_catch_up, migrations/functions.sql).
+ALTER TABLE dashboard_patient_visits ADD COLUMN from_home boolean NOT NULL DEFAULT false;
+ALTER TABLE dashboard_visit_cells ADD COLUMN from_home bigint NOT NULL DEFAULT 0;

@@ -270,7 +270,9 @@ BEGIN
     -- A visit (a baseline) recorded before the treatment date is not in its window: it has
     -- none yet. Recording the date notes the patient again.
     SELECT p.patient_id, v.scheduled_visit_id, v.state = 'done' AS done,
-           coalesce(v.state = 'done' AND visit_in_window(v.visit_date, p.treated_on, sv.target_day, sv.window_before, sv.window_after), false) AS in_window
+           coalesce(v.state = 'done' AND visit_in_window(v.visit_date, p.treated_on, sv.target_day, sv.window_before, sv.window_after), false) AS in_window,
+           -- Answered from home: a value of the visit is the patient's (migration 0018).
+           v.state = 'done' AND EXISTS (SELECT 1 FROM visit_values vv WHERE vv.visit_id = v.id AND vv.source = 'patient') AS from_home
     FROM dashboard_new_state p
     JOIN visits v ON v.study_id = p.study_id AND v.patient_id = p.patient_id
     JOIN scheduled_visits sv ON sv.id = v.scheduled_visit_id;
@@ -341,22 +343,24 @@ BEGIN
     USING (
         SELECT study_id, scheduled_visit_id, arm_id, site_id, sex, age_band, status, treated_month,
                sum(d * done::int)::bigint AS done, sum(d * (NOT done)::int)::bigint AS missed,
-               sum(d * in_window::int)::bigint AS in_window
+               sum(d * in_window::int)::bigint AS in_window, sum(d * from_home::int)::bigint AS from_home
         FROM (SELECT p.study_id, v.scheduled_visit_id, p.arm_id, p.site_id, p.sex, p.age_band, p.status, p.treated_month,
-                     v.done, v.in_window, 1 AS d
+                     v.done, v.in_window, v.from_home, 1 AS d
               FROM dashboard_new_visits v JOIN dashboard_new_state p ON p.patient_id = v.patient_id
               UNION ALL
               SELECT s.study_id, v.scheduled_visit_id, s.arm_id, s.site_id, s.sex, s.age_band, s.status, s.treated_month,
-                     v.done, v.in_window, -1
+                     v.done, v.in_window, v.from_home, -1
               FROM dashboard_catching_up r JOIN dashboard_patient_state s ON s.patient_id = r.id
               JOIN dashboard_patient_visits v ON v.patient_id = r.id) x
         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
     ) d ON (t.study_id, t.scheduled_visit_id, t.arm_id, t.site_id, t.sex, t.age_band, t.status, t.treated_month)
          = (d.study_id, d.scheduled_visit_id, d.arm_id, d.site_id, d.sex, d.age_band, d.status, d.treated_month)
     WHEN MATCHED AND t.done + d.done + t.missed + d.missed = 0 THEN DELETE
-    WHEN MATCHED THEN UPDATE SET done = t.done + d.done, missed = t.missed + d.missed, done_in_window = t.done_in_window + d.in_window
-    WHEN NOT MATCHED AND d.done + d.missed <> 0 THEN INSERT VALUES (d.study_id, d.scheduled_visit_id, d.arm_id, d.site_id, d.sex,
-        d.age_band, d.status, d.treated_month, d.done, d.missed, d.in_window);
+    WHEN MATCHED THEN UPDATE SET done = t.done + d.done, missed = t.missed + d.missed, done_in_window = t.done_in_window + d.in_window,
+        from_home = t.from_home + d.from_home
+    WHEN NOT MATCHED AND d.done + d.missed <> 0 THEN INSERT (study_id, scheduled_visit_id, arm_id, site_id, sex, age_band, status,
+        treated_month, done, missed, done_in_window, from_home) VALUES (d.study_id, d.scheduled_visit_id, d.arm_id, d.site_id, d.sex,
+        d.age_band, d.status, d.treated_month, d.done, d.missed, d.in_window, d.from_home);
 
     MERGE INTO dashboard_outcome_cells t
     USING (
@@ -389,7 +393,8 @@ BEGIN
     DELETE FROM dashboard_patient_values s USING dashboard_catching_up r WHERE s.patient_id = r.id;
     INSERT INTO dashboard_patient_state
     SELECT patient_id, study_id, arm_id, site_id, sex, age_band, status, treated_month, worst_grade, serious, terms FROM dashboard_new_state;
-    INSERT INTO dashboard_patient_visits SELECT * FROM dashboard_new_visits;
+    INSERT INTO dashboard_patient_visits (patient_id, scheduled_visit_id, done, in_window, from_home)
+    SELECT patient_id, scheduled_visit_id, done, in_window, from_home FROM dashboard_new_visits;
     INSERT INTO dashboard_patient_values SELECT * FROM dashboard_new_values;
 
     DROP TABLE dashboard_catching_up, dashboard_new_state, dashboard_new_visits, dashboard_new_values;

@@ -464,6 +464,9 @@ func itemPosition(st *Study) string {
 			fmt.Fprintf(&b, " WHEN i.measure_id = %d AND i.item_code = %s THEN %d", m.ID, literal(code), n)
 		}
 	}
+	if b.Len() == len("CASE") {
+		return "i.item_code" // no instrument: no items
+	}
 	b.WriteString(" ELSE 1000 END")
 	return b.String()
 }

@@ -391,3 +391,26 @@ func countWhere(t *testing.T, store *registry.Store, sql string) int {
 	}
 	return n
 }
+
+// TestItemsTable: the items table has one row per stored answer, in the order of the study
+// file, with the source of its score; a site's export only that site's.
+func TestItemsTable(t *testing.T) {
+	store := kneeStudy(t, 12)
+	out := export(t, store, registry.ExportOptions{Study: "knee-oa", Table: registry.TableItems})
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if lines[0] != "study,site,patient,visit,visit_date,measure,item,value,source" {
+		t.Fatalf("header %q", lines[0])
+	}
+	if n := countWhere(t, store, `SELECT count(*) FROM visit_items`); n != len(lines)-1 || n < 100 {
+		t.Fatalf("%d rows for %d stored answers", len(lines)-1, n)
+	}
+	first := strings.Split(lines[1], ",")
+	second := strings.Split(lines[2], ",")
+	if first[5] != "koos_pain" || first[6] != "p1" || second[6] != "p2" || (first[8] != "staff" && first[8] != "patient") {
+		t.Errorf("first rows %v, %v: want KOOS pain p1 then p2 with their source", first, second)
+	}
+	copenhagen := export(t, store, registry.ExportOptions{Study: "knee-oa", Table: registry.TableItems, Site: "copenhagen"})
+	if strings.Contains(copenhagen, ",aarhus,") || !strings.Contains(copenhagen, ",copenhagen,") {
+		t.Error("the site's items table holds other sites' rows, or none of its own")
+	}
+}

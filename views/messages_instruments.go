@@ -29,6 +29,10 @@ func init() {
 		"%q is not a source: use %s, or leave it empty (import).": {
 			"%q är inte en källa: använd %s, eller lämna tomt (import).",
 			"%q er ikke en kilde: brug %s, eller lad den være tom (import)."},
+		// The dashboard's follow-up flow.
+		"seen %s (from home %s), missed %s, overdue %s": {
+			"gjorda %s (hemifrån %s), missade %s, försenade %s",
+			"gennemført %s (hjemmefra %s), udeblevet %s, forsinket %s"},
 		// The visit form.
 		"Scored from the answers: 100 − mean × 25, with at least %d of %d answered.": {
 			"Poängen räknas från svaren: 100 − medelvärdet × 25, med minst %d av %d besvarade.",

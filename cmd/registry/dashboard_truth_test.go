@@ -28,7 +28,8 @@ type truthDashboard struct {
 		Code string `json:"code"`
 	} `json:"arms"`
 	Flow struct {
-		Allocated []struct {
+		FromHomeAsked bool `json:"answered_from_home_asked"`
+		Allocated     []struct {
 			Arm string `json:"arm"`
 			N   *int   `json:"n"`
 		} `json:"allocated"`
@@ -47,6 +48,7 @@ type truthDashboard struct {
 				Seen     *int   `json:"seen"`
 				Missed   *int   `json:"missed"`
 				InWindow *int   `json:"done_in_window"`
+				FromHome *int   `json:"answered_from_home"`
 			} `json:"arms"`
 		} `json:"visits"`
 	} `json:"flow"`
@@ -327,7 +329,15 @@ func checkAgainstExport(t *testing.T, where string, d *truthDashboard, f exportF
 	}
 	// Visits seen (done), missed, and seen inside their window, from the visits table;
 	// seen also from the wide table (one row per done visit).
-	missedTotal := 0
+	missedTotal, fromHomeTotal := 0, 0
+	// Visits answered from home: a value of the visit whose source is the patient's, in the
+	// long table.
+	fromHome := map[[2]string]bool{} // visit, patient
+	for _, l := range long {
+		if l["source"] == "patient" {
+			fromHome[[2]string{l["visit"], l["patient"]}] = true
+		}
+	}
 	for _, v := range d.Flow.Visits {
 		for _, a := range v.Arms {
 			seen, missed, inWindow, wideSeen := 0, 0, 0, 0
@@ -357,7 +367,18 @@ func checkAgainstExport(t *testing.T, where string, d *truthDashboard, f exportF
 			eq(v.Visit+" "+a.Arm+" seen (wide table)", a.Seen, wideSeen)
 			eq(v.Visit+" "+a.Arm+" missed", a.Missed, missed)
 			eq(v.Visit+" "+a.Arm+" seen in window", a.InWindow, inWindow)
+			home := 0
+			for k := range fromHome {
+				if k[0] == v.Visit && armOf[k[1]] == a.Arm {
+					home++
+				}
+			}
+			fromHomeTotal += home
+			eq(v.Visit+" "+a.Arm+" answered from home", a.FromHome, home)
 		}
+	}
+	if f == (exportFilter{}) && len(visits) > 0 && fromHomeTotal == 0 && d.Flow.FromHomeAsked {
+		t.Errorf("%s: no visit answered from home in the whole study: the check of them checks nothing", where)
 	}
 	if f == (exportFilter{}) && len(visits) > 0 && missedTotal == 0 {
 		t.Errorf("%s: no missed visit in the whole study: the check of missed visits checks nothing", where)

@@ -116,7 +116,7 @@ func TestExportDownloadIsTheCLIsBytes(t *testing.T) {
 	if _, ok := names["audit.csv"]; ok {
 		t.Error("a statistician's ZIP holds the audit trail")
 	}
-	for _, want := range []string{"long.csv", "wide.csv", "patients.csv", "events.csv", "adverse_events.csv", "codebook.csv", "README.txt", "read_knee_oa.R", "visits.csv", "read_knee_oa.do", "read_knee_oa.sps"} {
+	for _, want := range []string{"long.csv", "wide.csv", "patients.csv", "events.csv", "adverse_events.csv", "codebook.csv", "README.txt", "read_knee_oa.R", "visits.csv", "items.csv", "read_knee_oa.do", "read_knee_oa.sps"} {
 		if names[want] == nil {
 			t.Errorf("export.zip lacks %s", want)
 		}
@@ -131,8 +131,8 @@ func TestExportDownloadIsTheCLIsBytes(t *testing.T) {
 	if out, err := tr.cli(t, "export", "--study", "knee-oa", "--table", "all", "--out", zipFile); err != nil {
 		t.Fatalf("registry export --table all: %v: %s", err, out)
 	}
-	// 8 tables (the audit trail too, on the command line), README, R, Stata and SPSS readers.
-	if zr, err := zip.OpenReader(zipFile); err != nil || len(zr.File) != 12 {
+	// 9 tables (the audit trail too, on the command line), README, R, Stata and SPSS readers.
+	if zr, err := zip.OpenReader(zipFile); err != nil || len(zr.File) != 13 {
 		t.Errorf("the command line's ZIP: %v", err)
 	}
 }

@@ -63,7 +63,7 @@ func TestHeldFormAfterTimeOut(t *testing.T) {
 		t.Fatalf("signing in again led to %q, want the visit form %q", got, visitPage)
 	}
 	_, page := get(t, c, tr.URL+visitPage)
-	for _, want := range []string{why, "Typed before the time-out: knee swollen", `value="7"`, `value="61.5"`} {
+	for _, want := range []string{why, "Typed before the time-out: knee swollen", `value="7"`, `name="m_koos_pain__p7" value="3" checked`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the visit form after signing in again lacks %q", want)
 		}
