@@ -127,6 +127,7 @@ func LoadStudy(ctx context.Context, db *pgxpool.Pool, st *registry.Study, f Filt
 			return nil, err
 		}
 	}
+	// Terms are labelled last: the disclosure pass knows them by their English text.
 	for i, t := range d.Adverse.Terms {
 		d.Adverse.Terms[i].Label = st.AETermIn(t.Term, opt.Lang)
 	}
