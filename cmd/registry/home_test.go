@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"html"
 	"io"
 	"net/http"
@@ -715,5 +716,44 @@ func TestLinkThrottleKey(t *testing.T) {
 		if got := linkThrottleKey(in); got != want {
 			t.Errorf("%q: %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestDemoPatientQuestionsInEveryLanguage: every text a demo study puts to a patient (the
+// question, an instrument's items and the choices) is given in en, sv, da and es, so that
+// the patient's page never falls back to English.
+func TestDemoPatientQuestionsInEveryLanguage(t *testing.T) {
+	studies, err := seed.Studies()
+	if err != nil {
+		t.Fatal(err)
+	}
+	asked := 0
+	for _, st := range studies {
+		for _, m := range registry.PatientQuestions(st) {
+			asked++
+			texts := map[string]registry.Labels{m.Code + " question": m.Question}
+			if m.Instrument == nil {
+				for _, c := range m.Choices {
+					texts[fmt.Sprintf("%s choice %v", m.Code, c.Value)] = c.Labels
+				}
+			} else {
+				for _, it := range m.Instrument.Items {
+					texts[m.Code+" item "+it.Code] = it.Labels
+					for _, c := range it.Choices {
+						texts[fmt.Sprintf("%s item %s choice %v", m.Code, it.Code, c.Value)] = c.Labels
+					}
+				}
+			}
+			for what, l := range texts {
+				for _, lang := range registry.PatientLanguages {
+					if l[lang] == "" {
+						t.Errorf("%s %s has no %s text", st.Code, what, lang)
+					}
+				}
+			}
+		}
+	}
+	if asked == 0 {
+		t.Skip("no demo study asks anything from home")
 	}
 }
