@@ -55,7 +55,13 @@ func Columns(st *Study) []Column {
 	for i, m := range st.Measures {
 		measures[i] = m.Code
 	}
-	add(TableLong, "measure", "Outcome measure", "text", strings.Join(measures, " | "))
+	for _, m := range st.Measures {
+		if m.Instrument != nil {
+			measures = append(measures, ItemColumn(m.Code, "<item>"))
+			break
+		}
+	}
+	add(TableLong, "measure", "Outcome measure; <measure>__<item> is the answer to an instrument's item (its question and choices: the wide table's column of that name)", "text", strings.Join(measures, " | "))
 	add(TableLong, "value", "Value of the measure (empty when missing)", "number", "see the measure's row in the wide table")
 	cols[len(cols)-1].Missing = "missing_code"
 	add(TableLong, "missing_code", "Why the value is missing", "text", missing)

@@ -201,6 +201,20 @@ func TestPatientAnswersKeepTheStaffPart(t *testing.T) {
 	if n := c.count(t, `SELECT count(*) FROM visits WHERE notes = 'fine'`); n != 1 {
 		t.Error("the patient's answers erased the nurse's notes")
 	}
+	// The follow-up flow's summary cells count the visit as answered from home, and a
+	// rebuild from scratch agrees.
+	if _, err := registry.CatchUpDashboards(ctx, c.store.DB); err != nil {
+		t.Fatal(err)
+	}
+	if n := c.count(t, `SELECT coalesce(sum(from_home), 0)::int FROM dashboard_visit_cells`); n != 1 {
+		t.Errorf("%d visits answered from home in the summary cells, want 1", n)
+	}
+	if _, err := registry.RebuildDashboards(ctx, c.store.DB, ""); err != nil {
+		t.Fatal(err)
+	}
+	if n := c.count(t, `SELECT coalesce(sum(from_home), 0)::int FROM dashboard_visit_cells`); n != 1 {
+		t.Errorf("%d visits answered from home after a rebuild, want 1", n)
+	}
 }
 
 // TestInstrumentStudyFileErrors: the study file's checks of patient-reported measures and

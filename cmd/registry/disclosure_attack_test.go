@@ -507,7 +507,7 @@ func attackStudyView(sys, means *attackSystem, terms []string, code string, v at
 	for vi, vf := range s.Flow.Visits {
 		for i, a := range arms {
 			sc := vf.Arms[i]
-			rc := dashboard.VisitArmCount{Seen: hiddenCount, Missed: hiddenCount, Overdue: hiddenCount, InWindow: hiddenCount}
+			rc := dashboard.VisitArmCount{Seen: hiddenCount, Missed: hiddenCount, Overdue: hiddenCount, InWindow: hiddenCount, FromHome: hiddenCount}
 			if vi < len(r.Flow.Visits) && i < len(r.Flow.Visits[vi].Arms) {
 				rc = r.Flow.Visits[vi].Arms[i]
 			}
@@ -520,6 +520,10 @@ func attackStudyView(sys, means *attackSystem, terms []string, code string, v at
 			hidden(q+"rest", s.Flow.Allocated[i].Count.N-sc.Seen.N-sc.Missed.N-sc.Overdue.N)
 			sys.sum("seen minus done in window", p+q+"seen", p+q+"inwin", p+q+"out")
 			sys.sum("allocated minus seen, missed, overdue", p+"alloc:"+a, p+q+"seen", p+q+"missed", p+q+"overdue", p+q+"rest")
+			// Answered from home, and the rest of the arm's patients.
+			count(q+"home", rc.FromHome, sc.FromHome)
+			hidden(q+"nothome", s.Flow.Allocated[i].Count.N-sc.FromHome.N)
+			sys.sum("allocated minus answered from home", p+"alloc:"+a, p+q+"home", p+q+"nothome")
 		}
 	}
 	// Adverse events: any AE from the worst grades; serious and not; none from allocated.
@@ -847,6 +851,7 @@ func pooledTruth(s dashboard.StudyDashboard, arms []dashboard.ArmInfo) dashboard
 			c.Missed.N += x.Missed.N
 			c.Overdue.N += x.Overdue.N
 			c.InWindow.N += x.InWindow.N
+			c.FromHome.N += x.FromHome.N
 		}
 		vf.Arms = []dashboard.VisitArmCount{c}
 		out.Flow.Visits = append(out.Flow.Visits, vf)

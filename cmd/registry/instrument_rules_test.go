@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -102,5 +103,19 @@ func TestSameInstrumentRulesForEveryWriter(t *testing.T) {
 	}
 	if want := 100 - 13.0/9*25; math.Abs(score-want) > 1e-9 || items != 9 {
 		t.Errorf("the form saved %v from %d answers, want %v from 9", score, items, want)
+	}
+}
+
+// TestFlowShowsAnsweredFromHome: the follow-up flow of a study with patient-reported
+// measures says per visit how many were answered from home; a study without them does not.
+func TestFlowShowsAnsweredFromHome(t *testing.T) {
+	tr := newTestRegistry(t)
+	c := tr.client(t, statistician)
+	_, knee := get(t, c, tr.URL+"/studies/knee-oa/dashboard")
+	if !regexp.MustCompile(`seen \d+ \(from home \d+\), missed`).MatchString(knee) {
+		t.Error("the knee-oa flow does not say how many visits were answered from home")
+	}
+	if _, ms := get(t, c, tr.URL+"/studies/ms-ahsct/dashboard"); strings.Contains(ms, "from home") || !strings.Contains(ms, "seen ") {
+		t.Error("the ms-ahsct flow, with no patient-reported measure, speaks of answers from home")
 	}
 }
