@@ -27,6 +27,11 @@ func (p *Problem) String() string { return fmt.Sprintf(p.Format, p.Args...) }
 
 func problem(format string, args ...any) *Problem { return &Problem{Format: format, Args: args} }
 
+// Figure is a number or a range of them that a rule writes into its message (a step, an
+// allowed range), with a decimal point: a page shows it with its language's decimal mark,
+// while what was typed is repeated as typed.
+type Figure string
+
 // NumberStyle says which decimal marks a number may have.
 type NumberStyle int
 
@@ -101,7 +106,7 @@ func CheckValue(m Measure, raw, missing string, style NumberStyle) (Value, *Prob
 		}
 	}
 	if (m.Min != nil && x < *m.Min) || (m.Max != nil && x > *m.Max) {
-		return Value{}, problem("%s is outside the allowed range (%s).", raw, allowed(m))
+		return Value{}, problem("%s is outside the allowed range (%s).", raw, Figure(allowed(m)))
 	}
 	if m.Step != nil && *m.Step > 0 {
 		from := 0.0
@@ -110,7 +115,7 @@ func CheckValue(m Measure, raw, missing string, style NumberStyle) (Value, *Prob
 		}
 		n := (x - from) / *m.Step
 		if math.Abs(n-math.Round(n)) > 1e-9 {
-			return Value{}, problem("%s does not fit the steps of %s (from %s).", raw, num(*m.Step), num(from))
+			return Value{}, problem("%s does not fit the steps of %s (from %s).", raw, Figure(num(*m.Step)), Figure(num(from)))
 		}
 	}
 	return Value{Value: &x}, nil

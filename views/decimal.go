@@ -3,6 +3,8 @@ package views
 import (
 	"context"
 	"strings"
+
+	"outcomereg/registry"
 )
 
 // Pages write numbers with the language's decimal mark: a point in English, a comma in
@@ -36,4 +38,20 @@ func FormNumber(ctx context.Context, s string) string {
 		return s
 	}
 	return localNumber(ctx, s)
+}
+
+// localArgs writes the figures among a rule's message arguments (registry.Figure: a step, an
+// allowed range) with the language's decimal mark; what was typed stays as typed.
+func localArgs(ctx context.Context, args []any) []any {
+	if !decimalComma(ctx) {
+		return args
+	}
+	out := make([]any, len(args))
+	for i, a := range args {
+		if f, ok := a.(registry.Figure); ok {
+			a = strings.ReplaceAll(string(f), ".", ",")
+		}
+		out[i] = a
+	}
+	return out
 }

@@ -587,7 +587,7 @@ func importArgs(ctx context.Context, args []any) []any {
 			out[i] = a
 		}
 	}
-	return out
+	return localArgs(ctx, out)
 }
 
 // ImportDone is what an import changed.

@@ -32,7 +32,7 @@ func (f FormErrors) At(ctx context.Context, field string) string {
 	if f.Fields[field] == "" {
 		return ""
 	}
-	return T(ctx, f.Fields[field], f.Args[field]...)
+	return T(ctx, f.Fields[field], localArgs(ctx, f.Args[field])...)
 }
 
 // PatientURL is the address of a patient's page.

@@ -93,3 +93,31 @@ func TestPagesWriteTheLanguagesDecimalMark(t *testing.T) {
 		}
 	}
 }
+
+// TestRuleMessagesWriteFiguresInTheLanguage: a refused value's message gives the measure's
+// step and range with the page's decimal mark, in the form and on the import page, and
+// repeats what was typed as typed.
+func TestRuleMessagesWriteFiguresInTheLanguage(t *testing.T) {
+	tr := newTestRegistry(t)
+	p := findMSPatient(t, tr)
+	okDate := p.treated.AddDate(0, 0, 182).Format("2006-01-02")
+	nurse := tr.client(t, "nurse.lund@demo.registry")
+	stat := tr.client(t, statistician)
+	for lang, want := range map[string]string{
+		"en": "3.3 does not fit the steps of 0.5 (from 0).",
+		"sv": "3.3 passar inte stegen om 0,5 (från 0).",
+	} {
+		post(t, nurse, tr.URL+"/language", map[string][]string{"lang": {lang}})
+		post(t, stat, tr.URL+"/language", map[string][]string{"lang": {lang}})
+		status, body, _ := post(t, nurse, tr.URL+"/studies/ms-ahsct/patients/"+p.number+"/visits/m6",
+			map[string][]string{"state": {"done"}, "visit_date": {okDate}, "m_edss": {"3.3"}, "version": {"0"}})
+		if status != http.StatusBadRequest || !strings.Contains(html.UnescapeString(body), want) {
+			t.Errorf("%s form: %d, want %q", lang, status, want)
+		}
+		csv := "patient,visit,visit_date,measure,value,missing_code\n" + p.number + ",m6," + okDate + ",edss,3.3,\n"
+		status, body = upload(t, stat, tr.URL+"/studies/ms-ahsct/import", "long", "bad.csv", csv)
+		if status != http.StatusBadRequest || !strings.Contains(html.UnescapeString(body), want) {
+			t.Errorf("%s import page: %d, want %q", lang, status, want)
+		}
+	}
+}
