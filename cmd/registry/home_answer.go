@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/text/language"
+
 	"outcomereg/registry"
 	"outcomereg/views"
 )
@@ -46,8 +48,12 @@ func homeLanguage(r *http.Request, invited string) string {
 			return l
 		}
 	}
-	if l := views.MatchLanguage(r.Header.Get("Accept-Language")); l != "" {
-		return l
+	// No invitation to go by (an unknown link): the browser's first patient language.
+	tags, _, _ := language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
+	for _, tag := range tags {
+		if base, _ := tag.Base(); slices.Contains(registry.PatientLanguages, base.String()) {
+			return base.String()
+		}
 	}
 	return "en"
 }

@@ -389,6 +389,9 @@ func TestHomeUnknownTokenPadded(t *testing.T) {
 		if took < tr.app.links.min {
 			t.Errorf("%s answered in %v, before the minimum %v", tc.path, took, tr.app.links.min)
 		}
+		if tc.status == http.StatusNotFound && !strings.Contains(body, "This link does not exist") {
+			t.Errorf("%s: the unknown link's page says %q", tc.path, body)
+		}
 		if tr.app.links.padded.Load() != padded+1 {
 			t.Errorf("%s did not go through the pad", tc.path)
 		}
@@ -755,5 +758,25 @@ func TestDemoPatientQuestionsInEveryLanguage(t *testing.T) {
 	}
 	if asked == 0 {
 		t.Skip("no demo study asks anything from home")
+	}
+}
+
+// An unknown link speaks the browser's language, Spanish too.
+func TestHomeUnknownLinkInTheBrowsersLanguage(t *testing.T) {
+	tr := newTestRegistry(t)
+	tr.app.links.min = time.Millisecond
+	for accept, want := range map[string]string{"es-ES,es;q=0.9,en;q=0.5": "Este enlace no existe", "da": "Dette link findes ikke",
+		"fr-FR,fr": "This link does not exist", "": "This link does not exist"} {
+		req, _ := http.NewRequest("GET", tr.URL+"/p/unknown", nil)
+		req.Header.Set("Accept-Language", accept)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound || !strings.Contains(string(b), want) {
+			t.Errorf("Accept-Language %q: %s, want 404 with %q", accept, resp.Status, want)
+		}
 	}
 }
