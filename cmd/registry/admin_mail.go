@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/smtp"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -49,5 +50,22 @@ func (m *mailer) send(to, subject, body string) error {
 	}
 	msg := fmt.Sprintf("From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n%s",
 		m.from, to, subject, time.Now().Format(time.RFC1123Z), strings.ReplaceAll(body, "\n", "\r\n"))
-	return smtp.SendMail(m.addr, m.auth, m.from, []string{to}, []byte(msg))
+	if err := smtp.SendMail(m.addr, m.auth, m.from, []string{to}, []byte(msg)); err != nil {
+		return withoutAddress(err, to)
+	}
+	return nil
+}
+
+// withoutAddress is a sending error as the log may keep it: mail servers name the refused
+// recipient in their answer, and a patient's address must not outlive its erasure in the
+// server's log; the rest of the answer stays.
+func withoutAddress(err error, to string) error {
+	if to == "" {
+		return err
+	}
+	text := regexp.MustCompile(`(?i)`+regexp.QuoteMeta(to)).ReplaceAllString(err.Error(), "(recipient)")
+	if text == err.Error() {
+		return err
+	}
+	return errors.New(text)
 }
