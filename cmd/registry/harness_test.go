@@ -44,10 +44,18 @@ func newTestRegistry(t testing.TB) *testRegistry {
 	if err != nil {
 		t.Fatalf("demo data: %v", err)
 	}
-	tr := &testRegistry{store: store, logins: map[string]string{}}
+	passwords := map[string]string{}
 	for _, l := range logins {
-		tr.logins[l.Email] = l.Password
+		passwords[l.Email] = l.Password
 	}
+	return startTestRegistry(t, store, passwords)
+}
+
+// startTestRegistry starts the real routes on port 0 on a store that already holds the
+// demo users, whose passwords are given by email.
+func startTestRegistry(t testing.TB, store *registry.Store, logins map[string]string) *testRegistry {
+	t.Helper()
+	tr := &testRegistry{store: store, logins: logins}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))

@@ -1,0 +1,312 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"outcomereg/registry"
+	"outcomereg/registry/localpg"
+	"outcomereg/seed"
+)
+
+// BenchmarkDashboards1M times, at 1,000,000 knee-oa patients (about 13 million values)
+// beside the demo data, the pages issue 9 sets bars for: the study dashboard, unfiltered
+// and filtered by site and sex (bar 200 ms), and the study list /studies (bar 100 ms), as
+// whole HTTP answers, each read right after a nurse's visit save was committed, so that
+// every read first catches the summaries up with that save (no background catch-up runs).
+//
+// Seeding a million patients takes several minutes, so the seeded database is kept
+// between runs in a PostgreSQL cluster of its own under the user's cache folder
+// (DASHBOARD_BENCH_CACHE chooses another folder), named by a hash of the migrations and
+// the seed code: each run clones it (CREATE DATABASE ... TEMPLATE) and drops the clone.
+// A change to the schema or the seed seeds again. `go test` without -bench never runs it.
+func BenchmarkDashboards1M(b *testing.B) {
+	n := 1_000_000
+	if s := os.Getenv("DASHBOARD_BENCH_1M_PATIENTS"); s != "" { // for trying the benchmark on less data
+		n, _ = strconv.Atoi(s)
+	}
+	for b.Loop() {
+		b.StopTimer()
+		bc := openBenchCache(b, n)
+		tr := startTestRegistry(b, registry.NewStore(bc.server), bc.logins)
+		tr.store.Clock = func() time.Time { return demoToday }
+		sc, rc := tr.client(b, statistician), tr.client(b, researcher)
+		nurse := tr.client(b, "nurse.copenhagen@demo.registry")
+		saves := newVisitSaves(b, bc.owner, tr.URL, 200)
+
+		// readAfterSave saves one visit (not timed), then times one read of path.
+		readAfterSave := func(c *http.Client, path string) time.Duration {
+			saves.next(b, nurse)
+			start := time.Now()
+			if status, _ := get(b, c, tr.URL+path); status != http.StatusOK {
+				b.Fatalf("%s: %d", path, status)
+			}
+			return time.Since(start)
+		}
+		medianAfterSaves := func(c *http.Client, path string) time.Duration {
+			readAfterSave(c, path) // warm-up
+			var times []time.Duration
+			for range 7 {
+				times = append(times, readAfterSave(c, path))
+			}
+			slices.Sort(times)
+			return times[len(times)/2]
+		}
+		b.StartTimer()
+		study := medianAfterSaves(sc, "/studies/knee-oa/dashboard")
+		filtered := medianAfterSaves(sc, "/studies/knee-oa/dashboard?site=aarhus&sex=F")
+		list := medianAfterSaves(sc, "/studies")
+		researcherStudy := medianAfterSaves(rc, "/studies/knee-oa/dashboard")
+		researcherFiltered := medianAfterSaves(rc, "/studies/knee-oa/dashboard?site=aarhus&sex=F")
+		researcherList := medianAfterSaves(rc, "/studies")
+		b.StopTimer()
+
+		ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+		b.ReportMetric(ms(study), "ms/study-page")
+		b.ReportMetric(ms(filtered), "ms/study-page-filtered")
+		b.ReportMetric(ms(list), "ms/study-list-page")
+		b.ReportMetric(ms(researcherStudy), "ms/researcher-study-page")
+		b.ReportMetric(ms(researcherFiltered), "ms/researcher-study-page-filtered")
+		b.ReportMetric(ms(researcherList), "ms/researcher-study-list-page")
+		b.Logf("%d patients, each read after a nurse's save: study page %v (researcher %v), filtered by site and sex %v (researcher %v), /studies %v (researcher %v); bars 200 ms and 100 ms",
+			n, study, researcherStudy, filtered, researcherFiltered, list, researcherList)
+		b.StartTimer()
+	}
+}
+
+// visitSaves are visits not yet recorded of knee-oa patients at Copenhagen, treated by
+// the demo's today, that a nurse saves one after another.
+type visitSaves struct {
+	targets []string
+	done    int
+}
+
+func newVisitSaves(b *testing.B, db *pgxpool.Pool, base string, n int) *visitSaves {
+	rows, err := db.Query(context.Background(), `SELECT p.study_number, sv.code FROM patients p
+		JOIN sites si ON si.id = p.site_id AND si.code = 'copenhagen'
+		JOIN studies s ON s.id = p.study_id AND s.code = 'knee-oa'
+		JOIN scheduled_visits sv ON sv.study_id = p.study_id
+		WHERE p.treated_on <= $1 AND p.status = 'active'
+			AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.patient_id = p.id AND v.scheduled_visit_id = sv.id)
+		ORDER BY p.id DESC, sv.position LIMIT $2`, demoToday, n)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := &visitSaves{}
+	for rows.Next() {
+		var number, visit string
+		if err := rows.Scan(&number, &visit); err != nil {
+			b.Fatal(err)
+		}
+		s.targets = append(s.targets, base+"/studies/knee-oa/patients/"+number+"/visits/"+visit)
+	}
+	if rows.Close(); rows.Err() != nil {
+		b.Fatal(rows.Err())
+	}
+	return s
+}
+
+// next saves the next visit as done today with a few values, and fails unless the save
+// was committed (a redirect).
+func (s *visitSaves) next(b *testing.B, nurse *http.Client) {
+	b.Helper()
+	if s.done == len(s.targets) {
+		b.Fatalf("only %d unrecorded visits to save", len(s.targets))
+	}
+	k := s.done
+	form := url.Values{"state": {"done"}, "visit_date": {demoToday.Format(time.DateOnly)}, "m_pain_nrs": {strconv.Itoa(k % 11)},
+		"m_koos_pain": {"61.5"}, "m_koos_adl": {strconv.Itoa(50 + k%40)}, "mm_koos_qol": {"not_done"}, "version": {"0"}}
+	resp, err := nurse.PostForm(s.targets[k], form)
+	if err != nil {
+		b.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		b.Fatalf("save %s: %d", s.targets[k], resp.StatusCode)
+	}
+	s.done++
+}
+
+// benchCache is a clone of the cached seeded database, as its owner and as the server's
+// role, with the demo users' passwords.
+type benchCache struct {
+	owner, server *pgxpool.Pool
+	logins        map[string]string
+}
+
+// openBenchCache returns a fresh clone of the database with the demo data and n knee-oa
+// patients, seeding it first when the cache lacks it.
+func openBenchCache(b *testing.B, n int) *benchCache {
+	b.Helper()
+	ctx := context.Background()
+	dir := os.Getenv("DASHBOARD_BENCH_CACHE")
+	if dir == "" {
+		cache, err := os.UserCacheDir()
+		if err != nil {
+			b.Fatalf("no cache folder for the seeded database (set DASHBOARD_BENCH_CACHE): %v", err)
+		}
+		dir = filepath.Join(cache, "outcomereg", "bench")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	startCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	server, err := localpg.Start(startCtx, dir, logger)
+	if err != nil {
+		b.Fatalf("the benchmark's PostgreSQL in %s: %v", dir, err)
+	}
+	b.Cleanup(func() { server.Stop() })
+	admin, err := pgx.Connect(ctx, server.URL("postgres"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer admin.Close(ctx)
+
+	name := fmt.Sprintf("knee_%d_%s", n, benchSourceHash(b))
+	loginsFile := filepath.Join(dir, name+".logins.json")
+	var exists bool
+	admin.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists)
+	if _, err := os.Stat(loginsFile); err != nil {
+		exists = false // the file is written last: without it the seeding did not finish
+	}
+	if !exists {
+		seedBenchCache(b, admin, server, name, n, loginsFile)
+	}
+	var logins map[string]string
+	if data, err := os.ReadFile(loginsFile); err != nil || json.Unmarshal(data, &logins) != nil {
+		b.Fatalf("read %s: %v", loginsFile, err)
+	}
+
+	clone := fmt.Sprintf("%s_run_%d", name, os.Getpid())
+	admin.Exec(ctx, `DROP DATABASE IF EXISTS `+clone)
+	start := time.Now()
+	if _, err := admin.Exec(ctx, `CREATE DATABASE `+clone+` TEMPLATE `+name); err != nil {
+		b.Fatalf("clone the seeded database: %v", err)
+	}
+	b.Logf("cloned the seeded database in %v", time.Since(start))
+	b.Cleanup(func() {
+		c, err := pgx.Connect(context.Background(), server.URL("postgres"))
+		if err == nil {
+			c.Exec(context.Background(), `DROP DATABASE IF EXISTS `+clone+` WITH (FORCE)`)
+			c.Close(context.Background())
+		}
+	})
+	bc := &benchCache{logins: logins}
+	if bc.owner, err = pgxpool.New(ctx, server.URL(clone)); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(bc.owner.Close)
+	cfg, err := pgxpool.ParseConfig(server.ServerURL(clone))
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg.MaxConns = 20 // as `registry serve` opens it
+	if bc.server, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(bc.server.Close)
+	return bc
+}
+
+// seedBenchCache creates the cached database: migrated, the demo data and n knee-oa
+// patients (the summaries kept by their triggers and caught up), vacuumed and analysed.
+// Older cached databases go, to keep the disk.
+func seedBenchCache(b *testing.B, admin *pgx.Conn, server *localpg.Server, name string, n int, loginsFile string) {
+	ctx := context.Background()
+	rows, _ := admin.Query(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'knee\_%'`)
+	old, _ := pgx.CollectRows(rows, pgx.RowTo[string])
+	for _, db := range old {
+		admin.Exec(ctx, `DROP DATABASE IF EXISTS `+pgx.Identifier{db}.Sanitize()+` WITH (FORCE)`)
+	}
+	if _, err := admin.Exec(ctx, `CREATE DATABASE `+name); err != nil {
+		b.Fatal(err)
+	}
+	pool, err := pgxpool.New(ctx, server.URL(name))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer pool.Close()
+	if err := registry.MigrateUp(pool); err != nil {
+		b.Fatal(err)
+	}
+	if err := registry.GrantServerRole(ctx, pool, localpg.ServerUser); err != nil {
+		b.Fatal(err)
+	}
+	store := registry.NewStore(pool)
+	logins, err := seed.Demo(ctx, store, seed.Options{Seed: 1, Today: demoToday})
+	if err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	if err := seed.Patients(ctx, store, "knee-oa", n, seed.Options{Seed: 2, Today: demoToday}); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("seeded %d knee-oa patients in %v (kept for the next runs as %s)", n, time.Since(start), name)
+	if _, err := pool.Exec(ctx, `VACUUM ANALYZE`); err != nil {
+		b.Fatal(err)
+	}
+	passwords := map[string]string{}
+	for _, l := range logins {
+		passwords[l.Email] = l.Password
+	}
+	data, _ := json.Marshal(passwords)
+	if err := os.WriteFile(loginsFile, data, 0o600); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// benchSourceHash names what the cached database was made from: the migrations and the
+// seed's code and study files.
+func benchSourceHash(b *testing.B) string {
+	h := sha256.New()
+	for _, root := range []string{"../../migrations", "../../seed", "../../registry"} {
+		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() {
+				if root == "../../registry" && path != root {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if root == "../../registry" && filepath.Ext(path) != ".sql" {
+				return nil
+			}
+			if filepath.Ext(path) == ".go" && len(path) > 8 && path[len(path)-8:] == "_test.go" {
+				return nil
+			}
+			data, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(h, "%s %d\n", path, len(data))
+			h.Write(data)
+			return nil
+		})
+		if err != nil {
+			b.Fatalf("hash %s: %v", root, err)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))[:12]
+}
