@@ -210,8 +210,9 @@ func loadDisclosure(ctx context.Context, db *pgxpool.Pool, st *registry.Study, p
 func readDisclosure(ctx context.Context, db *pgxpool.Pool, st *registry.Study, pooledArmIDs []int64, day time.Time, threshold int) (*disclosure, error) {
 	dc := &disclosure{threshold: threshold, times: map[[4]int][]TimeCount{}}
 	a := atoms{sites: map[int64]int{}, arms: map[int64]int{}}
-	rows, err := db.Query(ctx, `SELECT DISTINCT p.site_id, s.code FROM patients p JOIN sites s ON s.id = p.site_id
-		WHERE p.study_id = $1 ORDER BY 2`, st.ID)
+	// The sites with patients in the study, from the cells (every patient is in one).
+	rows, err := db.Query(ctx, `SELECT DISTINCT c.site_id, s.code FROM dashboard_patient_cells c JOIN sites s ON s.id = c.site_id
+		WHERE c.study_id = $1 ORDER BY 2`, st.ID)
 	if err != nil {
 		return nil, fmt.Errorf("disclosure %s: %w", st.Code, err)
 	}
@@ -367,13 +368,7 @@ func readDisclosure(ctx context.Context, db *pgxpool.Pool, st *registry.Study, p
 			})
 			return err
 		})
-	b.Queue(`SELECT sv.id, p.site_id, p.sex, dashboard_age_band(p.birth_year, p.treated_on, p.enrolled_on), p.arm_id,
-			count(*)::int, count(v.id)::int FROM scheduled_visits sv
-		JOIN patients p ON p.study_id = sv.study_id AND p.status = 'active'
-			AND p.treated_on >= date_trunc('month', visit_window_closed_if_treated_before($2::date, sv.target_day, sv.window_after))::date
-			AND p.treated_on < visit_window_closed_if_treated_before($2::date, sv.target_day, sv.window_after)
-		LEFT JOIN visits v ON v.patient_id = p.id AND v.scheduled_visit_id = sv.id
-		WHERE sv.study_id = $1 GROUP BY 1, 2, 3, 4, 5`, args...).
+	b.Queue(closingMonthSQL("scheduled_visit_id, site_id, sex, age_band, arm_id", "$2", "sv.study_id = $1"), args...).
 		Query(func(rows pgx.Rows) error {
 			var sv, site, arm int64
 			var sex string
@@ -488,14 +483,7 @@ func readDisclosure(ctx context.Context, db *pgxpool.Pool, st *registry.Study, p
 			})
 	}
 	// Time to the first event, as the survival panel computes it.
-	b.Queue(`WITH first AS (
-			SELECT patient_id, min(occurred_on) AS occurred_on FROM events WHERE study_id = $1 GROUP BY 1)
-		SELECT p.site_id, p.sex, dashboard_age_band(p.birth_year, p.treated_on, p.enrolled_on), p.arm_id,
-			greatest(coalesce(f.occurred_on, CASE WHEN p.status = 'active' THEN $2::date
-				ELSE least(p.status_on, $2::date) END) - p.treated_on, 0) AS days,
-			count(f.occurred_on)::int, (count(*) - count(f.occurred_on))::int
-		FROM patients p LEFT JOIN first f ON f.patient_id = p.id
-		WHERE p.study_id = $1 AND p.treated_on <= $2::date GROUP BY 1, 2, 3, 4, 5`, args...).
+	b.Queue(survivalCountsSQL("site_id, sex, age_band, arm_id"), pgx.NamedArgs{"study": st.ID, "today": day, "site": nil, "sex": nil, "age_band": nil}).
 		Query(func(rows pgx.Rows) error {
 			var site, arm int64
 			var sex string

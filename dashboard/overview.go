@@ -26,13 +26,7 @@ func LoadStudyList(ctx context.Context, db *pgxpool.Pool, opt Options) ([]StudyI
 			JOIN scheduled_visits sv ON sv.study_id = c.study_id
 			WHERE c.status = 'active' AND c.treated_month < date_trunc('month', visit_window_closed_if_treated_before($1::date, sv.target_day, sv.window_after))
 			GROUP BY 1),
-		boundary AS (
-			SELECT sv.study_id, count(*) AS closed, count(v.id) AS recorded FROM scheduled_visits sv
-			JOIN patients p ON p.study_id = sv.study_id AND p.status = 'active'
-				AND p.treated_on >= date_trunc('month', visit_window_closed_if_treated_before($1::date, sv.target_day, sv.window_after))::date
-				AND p.treated_on < visit_window_closed_if_treated_before($1::date, sv.target_day, sv.window_after)
-			LEFT JOIN visits v ON v.patient_id = p.id AND v.scheduled_visit_id = sv.id
-			GROUP BY 1),
+		boundary AS (`+closingMonthSQL("study_id", "$1", "true")+`),
 		recorded AS (
 			SELECT c.study_id, sum(c.done) AS done, sum(c.missed) AS missed,
 				sum(c.done + c.missed) FILTER (WHERE c.status = 'active'
@@ -46,7 +40,7 @@ func LoadStudyList(ctx context.Context, db *pgxpool.Pool, opt Options) ([]StudyI
 		LEFT JOIN enrolled e ON e.study_id = s.id
 		LEFT JOIN recorded r ON r.study_id = s.id
 		LEFT JOIN closed c ON c.study_id = s.id
-		LEFT JOIN boundary o ON o.study_id = s.id
+		LEFT JOIN boundary o (study_id, closed, recorded) ON o.study_id = s.id
 		ORDER BY s.code`, registry.Day(opt.Today))
 	if err != nil {
 		return nil, fmt.Errorf("list studies: %w", err)

@@ -46,7 +46,7 @@ func (p *flowPanel) queue(s *studyScope) {
 		}))
 	// A visit's window has closed by today for the patients treated before a cutoff day
 	// (visit_window_closed_if_treated_before); the cells count the months before the
-	// cutoff's month, the patients of that one month are counted one by one below.
+	// cutoff's month, the patients of that one month are counted below.
 	const closedMonths = `c.treated_month < date_trunc('month', visit_window_closed_if_treated_before(@today::date, sv.target_day, sv.window_after))`
 	s.batch.Queue(`SELECT c.scheduled_visit_id, `+armShown("c")+` AS arm, sum(c.done)::int, sum(c.missed)::int, sum(c.done_in_window)::int,
 			(sum(c.done + c.missed) FILTER (WHERE c.status = 'active' AND `+closedMonths+`))::int, sum(c.from_home)::int
@@ -72,12 +72,8 @@ func (p *flowPanel) queue(s *studyScope) {
 			}
 			return nil
 		}))
-	s.batch.Queue(`SELECT sv.id, `+armShown("p")+` AS arm, count(*)::int, count(v.id)::int FROM scheduled_visits sv
-		JOIN patients p ON p.study_id = sv.study_id AND p.status = 'active'
-			AND p.treated_on >= date_trunc('month', visit_window_closed_if_treated_before(@today::date, sv.target_day, sv.window_after))::date
-			AND p.treated_on < visit_window_closed_if_treated_before(@today::date, sv.target_day, sv.window_after)
-		LEFT JOIN visits v ON v.patient_id = p.id AND v.scheduled_visit_id = sv.id
-		WHERE sv.study_id = @study AND `+patientFilter+` GROUP BY 1, 2`, s.args).
+	// The patients of that month, from the counts kept per treatment date (overdue_kept.go).
+	s.batch.Queue(closingMonthSQL("x.scheduled_visit_id, "+armShown("x"), "@today", "sv.study_id = @study AND "+cellFilter), s.args).
 		Query(each([]any{&sv, &arm, &closed, &recorded}, func() error {
 			if c := p.at(s, sv, arm); c != nil {
 				c.closedActive += closed

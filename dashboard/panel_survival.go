@@ -12,7 +12,8 @@ import (
 // survivalPanel is time to the first event: Kaplan-Meier curves by arm with numbers at
 // risk, survival at chosen times and the log-rank tests. Patients without an event are
 // censored on the day they left follow-up, or today for those still followed; patients not
-// yet treated are left out. Its query reads every patient, so it runs on the slow batch.
+// yet treated are left out. Its query reads the kept counts (survival_kept.go), with the
+// patients still followed per treatment date; it runs on a second connection.
 type survivalPanel struct {
 	times [][]TimeCount // per arm: patients by day, with events and censorings
 }
@@ -21,13 +22,7 @@ func (p *survivalPanel) queue(s *studyScope) {
 	p.times = make([][]TimeCount, s.nArms)
 	var arm int64
 	var tc TimeCount
-	s.slow.Queue(`WITH first AS (
-			SELECT patient_id, min(occurred_on) AS occurred_on FROM events WHERE study_id = @study GROUP BY 1)
-		SELECT `+armShown("p")+` AS arm, greatest(coalesce(f.occurred_on, CASE WHEN p.status = 'active' THEN @today::date
-				ELSE least(p.status_on, @today::date) END) - p.treated_on, 0) AS days,
-			count(f.occurred_on)::int, (count(*) - count(f.occurred_on))::int
-		FROM patients p LEFT JOIN first f ON f.patient_id = p.id
-		WHERE p.study_id = @study AND p.treated_on <= @today::date AND `+patientFilter+` GROUP BY 1, 2`, s.args).
+	s.slow.Queue(survivalCountsSQL(armShown("x")), s.args).
 		Query(each([]any{&arm, &tc.Time, &tc.Events, &tc.Censored}, func() error {
 			if ai, ok := s.arms[arm]; ok {
 				p.times[ai] = append(p.times[ai], tc)

@@ -45,8 +45,8 @@ type studyScope struct {
 	args                      pgx.NamedArgs
 	arms, visits, measures    map[int64]int
 	nArms, nVisits, nMeasures int
-	// batch holds most queries; slow the time-to-event query, which reads every patient
-	// and runs beside the others on a second connection.
+	// batch holds most queries; slow the time-to-event query, the one with the most rows
+	// to add up, which runs beside the others on a second connection.
 	batch, slow *pgx.Batch
 }
 

@@ -258,8 +258,21 @@ BEGIN
     CREATE TEMP TABLE dashboard_new_state ON COMMIT DROP AS
     SELECT p.id AS patient_id, p.study_id, p.arm_id, p.site_id, p.sex, dashboard_age_band(p.birth_year, p.treated_on, p.enrolled_on) AS age_band,
            p.status, dashboard_treated_month(p.treated_on) AS treated_month, a.worst AS worst_grade, a.serious,
-           coalesce(a.terms, '{}') AS terms, p.treated_on
+           coalesce(a.terms, '{}') AS terms, p.treated_on,
+           -- Time to the first event: fixed by an event or the end of follow-up (a status
+           -- date), else NULL (still followed: censored on the day the dashboard is read).
+           CASE WHEN p.treated_on IS NULL THEN NULL
+                WHEN f.first_on IS NOT NULL THEN greatest(f.first_on - p.treated_on, 0)
+                WHEN p.status <> 'active' THEN greatest(p.status_on - p.treated_on, 0) END AS survival_day,
+           CASE WHEN p.treated_on IS NULL THEN NULL
+                WHEN f.first_on IS NOT NULL THEN true WHEN p.status <> 'active' THEN false END AS survival_event,
+           CASE WHEN p.treated_on IS NULL THEN NULL
+                WHEN f.first_on IS NOT NULL THEN p.treated_on
+                WHEN p.status <> 'active' THEN greatest(p.status_on, p.treated_on) END AS survival_until
     FROM dashboard_catching_up r JOIN patients p ON p.id = r.id
+    LEFT JOIN (SELECT e.patient_id, min(e.occurred_on) AS first_on
+               FROM dashboard_catching_up r JOIN patients q ON q.id = r.id
+               JOIN events e ON e.study_id = q.study_id AND e.patient_id = q.id GROUP BY 1) f ON f.patient_id = p.id
     LEFT JOIN (SELECT a.patient_id, max(a.grade)::smallint AS worst, bool_or(a.serious) AS serious,
                       array_agg(DISTINCT a.term ORDER BY a.term) AS terms
                FROM dashboard_catching_up r JOIN patients q ON q.id = r.id
@@ -387,12 +400,67 @@ BEGIN
     WHEN NOT MATCHED AND d.n <> 0 THEN INSERT VALUES (d.study_id, d.measure_id, d.scheduled_visit_id, d.arm_id, d.site_id, d.sex,
         d.age_band, d.status, d.treated_month, d.n, d.total, d.total_sq, d.change_n, d.change_total, d.change_total_sq, d.responders);
 
+    -- Time to first event: the fixed times per day.
+    MERGE INTO dashboard_survival_cells t
+    USING (
+        SELECT study_id, arm_id, site_id, sex, age_band, survival_day AS day,
+               sum(d * survival_event::int)::bigint AS events, sum(d * (NOT survival_event)::int)::bigint AS censored
+        FROM (SELECT study_id, arm_id, site_id, sex, age_band, survival_day, survival_event, 1 AS d
+              FROM dashboard_new_state WHERE survival_day IS NOT NULL
+              UNION ALL
+              SELECT s.study_id, s.arm_id, s.site_id, s.sex, s.age_band, s.survival_day, s.survival_event, -1
+              FROM dashboard_catching_up r JOIN dashboard_patient_state s ON s.patient_id = r.id WHERE s.survival_day IS NOT NULL) x
+        GROUP BY 1, 2, 3, 4, 5, 6
+    ) d ON (t.study_id, t.arm_id, t.site_id, t.sex, t.age_band, t.day) = (d.study_id, d.arm_id, d.site_id, d.sex, d.age_band, d.day)
+    WHEN MATCHED AND t.events + d.events + t.censored + d.censored = 0 THEN DELETE
+    WHEN MATCHED THEN UPDATE SET events = t.events + d.events, censored = t.censored + d.censored
+    WHEN NOT MATCHED AND (d.events <> 0 OR d.censored <> 0) THEN INSERT VALUES (d.study_id, d.arm_id, d.site_id, d.sex, d.age_band,
+        d.day, d.events, d.censored);
+
+    -- Patients still followed, and their recorded visits, per treatment date.
+    MERGE INTO dashboard_followed_cells t
+    USING (
+        SELECT study_id, treated_on, arm_id, site_id, sex, age_band, sum(d)::bigint AS n,
+               sum(d * (survival_day IS NULL)::int)::bigint AS no_event
+        FROM (SELECT study_id, treated_on, arm_id, site_id, sex, age_band, survival_day, 1 AS d
+              FROM dashboard_new_state WHERE status = 'active' AND treated_on IS NOT NULL
+              UNION ALL
+              SELECT s.study_id, s.treated_on, s.arm_id, s.site_id, s.sex, s.age_band, s.survival_day, -1
+              FROM dashboard_catching_up r JOIN dashboard_patient_state s ON s.patient_id = r.id
+              WHERE s.status = 'active' AND s.treated_on IS NOT NULL) x
+        GROUP BY 1, 2, 3, 4, 5, 6
+    ) d ON (t.study_id, t.treated_on, t.arm_id, t.site_id, t.sex, t.age_band)
+         = (d.study_id, d.treated_on, d.arm_id, d.site_id, d.sex, d.age_band)
+    WHEN MATCHED AND t.n + d.n = 0 THEN DELETE
+    WHEN MATCHED THEN UPDATE SET n = t.n + d.n, no_event = t.no_event + d.no_event
+    WHEN NOT MATCHED AND d.n <> 0 THEN INSERT VALUES (d.study_id, d.treated_on, d.arm_id, d.site_id, d.sex, d.age_band, d.n, d.no_event);
+
+    MERGE INTO dashboard_followed_visit_cells t
+    USING (
+        SELECT study_id, scheduled_visit_id, treated_on, arm_id, site_id, sex, age_band, sum(d)::bigint AS recorded
+        FROM (SELECT p.study_id, v.scheduled_visit_id, p.treated_on, p.arm_id, p.site_id, p.sex, p.age_band, 1 AS d
+              FROM dashboard_new_visits v JOIN dashboard_new_state p ON p.patient_id = v.patient_id
+              WHERE p.status = 'active' AND p.treated_on IS NOT NULL
+              UNION ALL
+              SELECT s.study_id, v.scheduled_visit_id, s.treated_on, s.arm_id, s.site_id, s.sex, s.age_band, -1
+              FROM dashboard_catching_up r JOIN dashboard_patient_state s ON s.patient_id = r.id
+              JOIN dashboard_patient_visits v ON v.patient_id = r.id
+              WHERE s.status = 'active' AND s.treated_on IS NOT NULL) x
+        GROUP BY 1, 2, 3, 4, 5, 6, 7
+    ) d ON (t.study_id, t.scheduled_visit_id, t.treated_on, t.arm_id, t.site_id, t.sex, t.age_band)
+         = (d.study_id, d.scheduled_visit_id, d.treated_on, d.arm_id, d.site_id, d.sex, d.age_band)
+    WHEN MATCHED AND t.recorded + d.recorded = 0 THEN DELETE
+    WHEN MATCHED THEN UPDATE SET recorded = t.recorded + d.recorded
+    WHEN NOT MATCHED AND d.recorded <> 0 THEN INSERT VALUES (d.study_id, d.scheduled_visit_id, d.treated_on, d.arm_id, d.site_id,
+        d.sex, d.age_band, d.recorded);
+
     -- The new contributions are the ones kept from now on.
     DELETE FROM dashboard_patient_state s USING dashboard_catching_up r WHERE s.patient_id = r.id;
     DELETE FROM dashboard_patient_visits s USING dashboard_catching_up r WHERE s.patient_id = r.id;
     DELETE FROM dashboard_patient_values s USING dashboard_catching_up r WHERE s.patient_id = r.id;
     INSERT INTO dashboard_patient_state
-    SELECT patient_id, study_id, arm_id, site_id, sex, age_band, status, treated_month, worst_grade, serious, terms FROM dashboard_new_state;
+    SELECT patient_id, study_id, arm_id, site_id, sex, age_band, status, treated_month, worst_grade, serious, terms,
+           treated_on, survival_day, survival_event, survival_until FROM dashboard_new_state;
     INSERT INTO dashboard_patient_visits (patient_id, scheduled_visit_id, done, in_window, from_home)
     SELECT patient_id, scheduled_visit_id, done, in_window, from_home FROM dashboard_new_visits;
     INSERT INTO dashboard_patient_values SELECT * FROM dashboard_new_values;
@@ -410,13 +478,13 @@ END;
 $$;
 
 -- A patient moving between groups (arm, site, sex, age band, status) or changing treatment
--- date (which moves visit windows) is noted.
+-- date (which moves visit windows) or status date (which ends its time to event) is noted.
 CREATE OR REPLACE FUNCTION dashboard_patients_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO dashboard_pending (patient_ids)
     SELECT array_agg(n.id) FROM old_patients o JOIN new_patients n ON n.id = o.id
-    WHERE (o.arm_id, o.site_id, o.sex, o.birth_year, o.treated_on, o.enrolled_on, o.status)
-        IS DISTINCT FROM (n.arm_id, n.site_id, n.sex, n.birth_year, n.treated_on, n.enrolled_on, n.status)
+    WHERE (o.arm_id, o.site_id, o.sex, o.birth_year, o.treated_on, o.enrolled_on, o.status, o.status_on)
+        IS DISTINCT FROM (n.arm_id, n.site_id, n.sex, n.birth_year, n.treated_on, n.enrolled_on, n.status, n.status_on)
     HAVING count(*) > 0;
     RETURN NULL;
 END;

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -29,6 +30,11 @@ func CatchUpDashboards(ctx context.Context, db *pgxpool.Pool) (int, error) {
 func (s *Store) catchUpAfterBulk(ctx context.Context) {
 	_, _ = CatchUpDashboards(ctx, s.DB)
 }
+
+// cellTables are the summary tables keyed by study that the catch-up keeps.
+var cellTables = []string{"dashboard_outcome_cells", "dashboard_visit_cells", "dashboard_patient_cells",
+	"dashboard_ae_cells", "dashboard_ae_term_cells", "dashboard_survival_cells", "dashboard_followed_cells",
+	"dashboard_followed_visit_cells"}
 
 // RebuildDashboards recomputes the dashboard summary cells from the clinical rows, of every
 // study or (studyCode not empty) of one: after a restore, so that the cells follow from the
@@ -63,9 +69,8 @@ func RebuildDashboardsIn(ctx context.Context, tx pgx.Tx, studyCode string) (int,
 	}
 	// DELETE, not TRUNCATE: the server's database role may delete rows but not truncate.
 	if studyCode == "" {
-		for _, table := range []string{"dashboard_outcome_cells", "dashboard_visit_cells", "dashboard_patient_cells",
-			"dashboard_ae_cells", "dashboard_ae_term_cells", "dashboard_patient_state", "dashboard_patient_visits",
-			"dashboard_patient_values", "dashboard_pending"} {
+		for _, table := range slices.Concat(cellTables, []string{"dashboard_patient_state", "dashboard_patient_visits",
+			"dashboard_patient_values", "dashboard_pending"}) {
 			if _, err := tx.Exec(ctx, `DELETE FROM `+table); err != nil {
 				return 0, fmt.Errorf("empty dashboard summaries: %w", err)
 			}
@@ -89,8 +94,7 @@ func RebuildDashboardsIn(ctx context.Context, tx pgx.Tx, studyCode string) (int,
 			UNION SELECT patient_id FROM dashboard_patient_state WHERE study_id = $1`, studyID); err != nil {
 			return 0, fmt.Errorf("rebuild dashboard summaries: %w", err)
 		}
-		for _, table := range []string{"dashboard_outcome_cells", "dashboard_visit_cells", "dashboard_patient_cells",
-			"dashboard_ae_cells", "dashboard_ae_term_cells"} {
+		for _, table := range cellTables {
 			if _, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE study_id = $1`, studyID); err != nil {
 				return 0, fmt.Errorf("empty dashboard summaries: %w", err)
 			}

@@ -28,7 +28,13 @@ func studyCells(t *testing.T, db *pgxpool.Pool, study string) string {
 		  (SELECT string_agg(x, E'\n' ORDER BY x) FROM (SELECT format('ae %s %s %s %s %s %s %s %s: %s', arm_id, site_id, sex, age_band, status, treated_month, worst_grade, serious, n) AS x
 		   FROM dashboard_ae_cells WHERE study_id = (SELECT id FROM s)) c),
 		  (SELECT string_agg(x, E'\n' ORDER BY x) FROM (SELECT format('term %s %s %s %s %s %s %s: %s', arm_id, site_id, sex, age_band, status, treated_month, term, n) AS x
-		   FROM dashboard_ae_term_cells WHERE study_id = (SELECT id FROM s)) c))`, study).Scan(&s)
+		   FROM dashboard_ae_term_cells WHERE study_id = (SELECT id FROM s)) c),
+		  (SELECT string_agg(x, E'\n' ORDER BY x) FROM (SELECT format('survival %s %s %s %s day %s: %s %s', arm_id, site_id, sex, age_band, day, events, censored) AS x
+		   FROM dashboard_survival_cells WHERE study_id = (SELECT id FROM s)) c),
+		  (SELECT string_agg(x, E'\n' ORDER BY x) FROM (SELECT format('followed %s %s %s %s treated %s: %s %s', arm_id, site_id, sex, age_band, treated_on, n, no_event) AS x
+		   FROM dashboard_followed_cells WHERE study_id = (SELECT id FROM s)) c),
+		  (SELECT string_agg(x, E'\n' ORDER BY x) FROM (SELECT format('followed visit %s %s %s %s %s treated %s: %s', scheduled_visit_id, arm_id, site_id, sex, age_band, treated_on, recorded) AS x
+		   FROM dashboard_followed_visit_cells WHERE study_id = (SELECT id FROM s)) c))`, study).Scan(&s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,6 +71,9 @@ func TestDashboardRebuild(t *testing.T) {
 				, b AS (UPDATE dashboard_outcome_cells SET total = total + 100, responders = responders + 1
 				        WHERE ctid = (SELECT min(ctid) FROM dashboard_outcome_cells WHERE study_id = (SELECT id FROM s)))
 				, c AS (DELETE FROM dashboard_patient_cells WHERE ctid = (SELECT min(ctid) FROM dashboard_patient_cells WHERE study_id = (SELECT id FROM s)))
+				, d AS (UPDATE dashboard_survival_cells SET events = events + 2 WHERE ctid = (SELECT min(ctid) FROM dashboard_survival_cells WHERE study_id = (SELECT id FROM s)))
+				, e AS (DELETE FROM dashboard_followed_cells WHERE ctid = (SELECT max(ctid) FROM dashboard_followed_cells WHERE study_id = (SELECT id FROM s)))
+				, f AS (UPDATE dashboard_followed_visit_cells SET recorded = recorded + 1 WHERE ctid = (SELECT min(ctid) FROM dashboard_followed_visit_cells WHERE study_id = (SELECT id FROM s)))
 				DELETE FROM dashboard_ae_term_cells WHERE study_id = (SELECT id FROM s)`, s)
 			if err != nil {
 				t.Fatal(err)

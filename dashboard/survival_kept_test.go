@@ -1,0 +1,135 @@
+package dashboard
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"outcomereg/registry"
+)
+
+// survivalFromPatients is time to the first event counted from the patients and their
+// events themselves, as the dashboard did before the kept counts: the independent
+// recomputation the kept counts must equal.
+const survivalFromPatients = `WITH first AS (
+		SELECT patient_id, min(occurred_on) AS occurred_on FROM events WHERE study_id = @study GROUP BY 1)
+	SELECT p.site_id, p.sex, dashboard_age_band(p.birth_year, p.treated_on), p.arm_id,
+		greatest(coalesce(f.occurred_on, CASE WHEN p.status = 'active' THEN @today::date
+			ELSE least(p.status_on, @today::date) END) - p.treated_on, 0) AS days,
+		count(f.occurred_on)::int, (count(*) - count(f.occurred_on))::int
+	FROM patients p LEFT JOIN first f ON f.patient_id = p.id
+	WHERE p.study_id = @study AND p.treated_on <= @today::date AND ` + patientFilter + ` GROUP BY 1, 2, 3, 4, 5`
+
+// survivalRows runs a query of site, sex, age band, arm, day, events, censored and lists
+// the rows as sorted text.
+func survivalRows(t *testing.T, store *registry.Store, sql string, args ...any) []string {
+	t.Helper()
+	rows, err := store.DB.Query(context.Background(), sql, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var site, arm int64
+		var sex string
+		var band, day, events, censored int
+		if err := rows.Scan(&site, &sex, &band, &arm, &day, &events, &censored); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprintf("site %d %s age %d arm %d day %d: %d events, %d censored", site, sex, band, arm, day, events, censored))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// wantSurvivalKept checks, for every demo study, several days (today, a year ago, before
+// any treatment, next year) and filters, that the kept counts give the same follow-up times
+// as the patients.
+func wantSurvivalKept(t *testing.T, store *registry.Store, after string) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := registry.CatchUpDashboards(ctx, store.DB); err != nil {
+		t.Fatal(err)
+	}
+	var studies []int64
+	rows, _ := store.DB.Query(ctx, `SELECT id FROM studies ORDER BY id`)
+	for rows.Next() {
+		var id int64
+		rows.Scan(&id)
+		studies = append(studies, id)
+	}
+	rows.Close()
+	days := []time.Time{demoToday, demoToday.AddDate(-1, 0, 0), demoToday.AddDate(-12, 0, 0), demoToday.AddDate(1, 0, 0)}
+	filters := []Filter{{}, {Sex: "F"}, {Site: "aarhus", Sex: "M"}, {AgeBand: "60-69"}}
+	checked := 0
+	for _, study := range studies {
+		for _, day := range days {
+			for _, f := range filters {
+				args := f.namedArgs()
+				args["study"], args["today"] = study, day
+				want := survivalRows(t, store, survivalFromPatients, args)
+				got := survivalRows(t, store, survivalCountsSQL("site_id, sex, age_band, arm_id"), args)
+				if !slices.Equal(got, want) {
+					t.Fatalf("%s: study %d on %s, filter %+v: kept counts\n%s\nwant, from the patients,\n%s", after, study, day.Format(time.DateOnly), f,
+						strings.Join(got, "\n"), strings.Join(want, "\n"))
+				}
+				checked += len(want)
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatalf("%s: no follow-up times at all", after)
+	}
+}
+
+// TestSurvivalKeptCountsEqualThePatients: time to event read from the kept counts equals
+// the count over the patients, on any day (patients treated or leaving after it
+// included) and for any filter, after the seed and after every kind of write that moves a
+// follow-up time; and the cells equal a rebuild from scratch after each.
+func TestSurvivalKeptCountsEqualThePatients(t *testing.T) {
+	store := demoStore(t)
+	db, ctx := store.DB, context.Background()
+	wantSurvivalKept(t, store, "demo seed")
+	steps := []struct{ name, sql string }{
+		{"an event is recorded", `INSERT INTO events (study_id, patient_id, event_type_id, occurred_on)
+			SELECT p.study_id, p.id, et.id, p.treated_on + 40 FROM patients p JOIN event_types et ON et.study_id = p.study_id
+			WHERE p.status = 'active' AND NOT EXISTS (SELECT 1 FROM events e WHERE e.patient_id = p.id) ORDER BY p.id LIMIT 3`},
+		{"an earlier event is recorded", `INSERT INTO events (study_id, patient_id, event_type_id, occurred_on)
+			SELECT e.study_id, e.patient_id, e.event_type_id, e.occurred_on - 10 FROM events e ORDER BY e.id LIMIT 1`},
+		{"an event is dated before treatment", `UPDATE events SET occurred_on = (SELECT treated_on - 5 FROM patients WHERE id = events.patient_id)
+			WHERE id = (SELECT max(id) FROM events)`},
+		{"an event is moved", `UPDATE events SET occurred_on = occurred_on + 17 WHERE id = (SELECT min(id) FROM events)`},
+		{"an event is deleted", `DELETE FROM events WHERE id = (SELECT max(id) FROM events)`},
+		{"a patient withdraws", `UPDATE patients SET status = 'withdrawn', status_on = treated_on + 30
+			WHERE id = (SELECT max(id) FROM patients WHERE status = 'active')`},
+		{"a status date is corrected", `UPDATE patients SET status_on = status_on + 9 WHERE id = (SELECT min(id) FROM patients WHERE status = 'withdrawn')`},
+		{"a status dated after today", `UPDATE patients SET status = 'lost', status_on = '2027-03-01'
+			WHERE id = (SELECT min(id) FROM patients WHERE status = 'active')`},
+		{"a treatment dated after today", `UPDATE patients SET treated_on = '2027-01-10', enrolled_on = '2027-01-01'
+			WHERE id = (SELECT max(id) FROM patients WHERE status = 'active')`},
+		{"a patient returns to follow-up", `UPDATE patients SET status = 'active', status_on = NULL WHERE id = (SELECT max(id) FROM patients WHERE status = 'withdrawn')`},
+		{"a treatment date is corrected", `UPDATE patients SET treated_on = treated_on - 3 WHERE id = (SELECT min(id) FROM patients WHERE treated_on - 3 >= enrolled_on)`},
+		{"a patient moves site", `UPDATE patients SET site_id = (SELECT max(id) FROM sites) WHERE id = (SELECT min(id) FROM patients)`},
+		{"a patient is enrolled", `INSERT INTO patients (study_id, site_id, study_number, arm_id, sex, birth_year, enrolled_on, treated_on)
+			SELECT study_id, site_id, 'NEW-S1', arm_id, sex, birth_year, enrolled_on, treated_on FROM patients ORDER BY id LIMIT 1`},
+		{"the new patient is deleted", `DELETE FROM patients WHERE study_number = 'NEW-S1'`},
+	}
+	for _, s := range steps {
+		tag, err := db.Exec(ctx, s.sql)
+		if err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		if tag.RowsAffected() == 0 {
+			t.Fatalf("%s: changed nothing", s.name)
+		}
+		wantSurvivalKept(t, store, s.name)
+		wantCellsCurrent(t, db, s.name)
+	}
+}
