@@ -368,7 +368,7 @@ func readDisclosure(ctx context.Context, db *pgxpool.Pool, st *registry.Study, p
 			})
 			return err
 		})
-	b.Queue(closingMonthSQL("scheduled_visit_id, site_id, sex, age_band, arm_id", "$2", "sv.study_id = $1"), args...).
+	b.Queue(closingMonthSQL("scheduled_visit_id, site_id, sex, age_band, arm_id", "$2", "sv.study_id = $1", "true"), args...).
 		Query(func(rows pgx.Rows) error {
 			var sv, site, arm int64
 			var sex string

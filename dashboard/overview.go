@@ -26,7 +26,7 @@ func LoadStudyList(ctx context.Context, db *pgxpool.Pool, opt Options) ([]StudyI
 			JOIN scheduled_visits sv ON sv.study_id = c.study_id
 			WHERE c.status = 'active' AND c.treated_month < date_trunc('month', visit_window_closed_if_treated_before($1::date, sv.target_day, sv.window_after))
 			GROUP BY 1),
-		boundary AS (`+closingMonthSQL("study_id", "$1", "true")+`),
+		boundary AS (`+closingMonthSQL("study_id", "$1", "true", "true")+`),
 		recorded AS (
 			SELECT c.study_id, sum(c.done) AS done, sum(c.missed) AS missed,
 				sum(c.done + c.missed) FILTER (WHERE c.status = 'active'

@@ -73,7 +73,7 @@ func (p *flowPanel) queue(s *studyScope) {
 			return nil
 		}))
 	// The patients of that month, from the counts kept per treatment date (overdue_kept.go).
-	s.batch.Queue(closingMonthSQL("x.scheduled_visit_id, "+armShown("x"), "@today", "sv.study_id = @study AND "+cellFilter), s.args).
+	s.batch.Queue(closingMonthSQL("x.scheduled_visit_id, "+armShown("x"), "@today", "sv.study_id = @study", cellFilter), s.args).
 		Query(each([]any{&sv, &arm, &closed, &recorded}, func() error {
 			if c := p.at(s, sv, arm); c != nil {
 				c.closedActive += closed

@@ -33,7 +33,7 @@ import (
 // every read first catches the summaries up with that save (no background catch-up runs).
 //
 // Seeding a million patients takes several minutes, so the seeded database is kept
-// between runs in a PostgreSQL cluster of its own under the user's cache folder
+// between runs in a PostgreSQL cluster of its own in $TMPDIR/outcomereg-bench
 // (DASHBOARD_BENCH_CACHE chooses another folder), named by a hash of the migrations and
 // the seed code: each run clones it (CREATE DATABASE ... TEMPLATE) and drops the clone.
 // A change to the schema or the seed seeds again. `go test` without -bench never runs it.
@@ -159,13 +159,14 @@ func openBenchCache(b *testing.B, n int) *benchCache {
 	ctx := context.Background()
 	dir := os.Getenv("DASHBOARD_BENCH_CACHE")
 	if dir == "" {
-		cache, err := os.UserCacheDir()
-		if err != nil {
-			b.Fatalf("no cache folder for the seeded database (set DASHBOARD_BENCH_CACHE): %v", err)
-		}
-		dir = filepath.Join(cache, "outcomereg", "bench")
+		// Not under the home folder: PostgreSQL runs as its own user when the tests run as root.
+		dir = filepath.Join(os.TempDir(), "outcomereg-bench")
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	// The server may run as another user (postgres, when the benchmark runs as root): let it in.
+	if err := os.Chmod(dir, 0o755); err != nil {
 		b.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
