@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strconv"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -222,6 +224,9 @@ func applyMeasures(ctx context.Context, tx pgx.Tx, st *Study) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	if err := checkInstrumentChanges(ctx, tx, st); err != nil {
+		return 0, err
+	}
 	for i, m := range st.Measures {
 		labels, _ := json.Marshal(m.Labels)
 		choices, _ := json.Marshal(nonNil(m.Choices))
@@ -348,4 +353,76 @@ func applyPlaceboBaselines(ctx context.Context, tx pgx.Tx, st *Study) (int, erro
 		changes += int(n)
 	}
 	return changes, nil
+}
+
+// checkInstrumentChanges refuses a study file that would leave stored answers without
+// their question or choice, or stored scores computed by another rule: an instrument
+// removed from a measure whose answers are kept item by item, an item or a choice removed
+// that answers use, or a scoring rule (or an item's HAQ-DI category or aid mark) changed
+// while scores are stored. Labels may change, and items and choices may be added.
+func checkInstrumentChanges(ctx context.Context, tx pgx.Tx, st *Study) error {
+	rows, err := tx.Query(ctx, `SELECT m.code, vi.item_code, vi.value, count(*) FROM visit_items vi
+		JOIN measures m ON m.id = vi.measure_id WHERE vi.study_id = $1 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`, st.ID)
+	if err != nil {
+		return fmt.Errorf("stored instrument answers: %w", err)
+	}
+	var measure, item string
+	var value float64
+	var n int64
+	var refusal error
+	if _, err := pgx.ForEachRow(rows, []any{&measure, &item, &value, &n}, func() error {
+		m, ok := st.Measure(measure)
+		switch {
+		case refusal != nil || !ok: // a removed measure is refused by removeMissing
+		case m.Instrument == nil:
+			refusal = Errorf(ECONFLICT, "the instrument of measure %q cannot be removed from study %s: recorded visits hold its answers item by item; keep it in the file",
+				measure, st.Code)
+		default:
+			it, ok := m.Instrument.Item(item)
+			if !ok {
+				refusal = Errorf(ECONFLICT, "the item %q of measure %q cannot be removed from study %s: %d recorded answers refer to it; keep it in the file",
+					item, measure, st.Code, n)
+			} else if !slices.ContainsFunc(it.Choices, func(c Choice) bool { return c.Value == value }) {
+				refusal = Errorf(ECONFLICT, "the answer %s to item %q of measure %q cannot be removed from study %s: %d recorded answers hold it; keep it among the item's choices",
+					strconv.FormatFloat(value, 'f', -1, 64), item, measure, st.Code, n)
+			}
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("stored instrument answers: %w", err)
+	}
+	if refusal != nil {
+		return refusal
+	}
+	rows, err = tx.Query(ctx, `SELECT m.code, m.instrument FROM measures m WHERE m.study_id = $1 AND m.instrument IS NOT NULL
+		AND EXISTS (SELECT 1 FROM visit_values vv WHERE vv.study_id = m.study_id AND vv.measure_id = m.id AND vv.value IS NOT NULL)
+		ORDER BY m.code`, st.ID)
+	if err != nil {
+		return fmt.Errorf("stored instrument scores: %w", err)
+	}
+	var stored []byte
+	if _, err := pgx.ForEachRow(rows, []any{&measure, &stored}, func() error {
+		var old Instrument
+		m, ok := st.Measure(measure)
+		if refusal != nil || !ok || json.Unmarshal(stored, &old) != nil {
+			return nil
+		}
+		changed := m.Instrument == nil || m.Instrument.Scoring != old.Scoring
+		for _, was := range old.Items {
+			if m.Instrument == nil {
+				break
+			}
+			if it, ok := m.Instrument.Item(was.Code); ok && (it.Category != was.Category || it.Aid != was.Aid) {
+				changed = true
+			}
+		}
+		if changed {
+			refusal = Errorf(ECONFLICT, "the scoring of measure %q cannot be changed in study %s: recorded visits hold scores computed by the rule in use; keep it in the file",
+				measure, st.Code)
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("stored instrument scores: %w", err)
+	}
+	return refusal
 }
