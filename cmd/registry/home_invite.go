@@ -35,6 +35,12 @@ func (a *app) inviteForm(w http.ResponseWriter, r *http.Request) {
 		a.failTranslated(w, r, err)
 		return
 	}
+	// The form shows the patient's number and email on file: a read of the record, logged
+	// as the visit's form.
+	if err := a.store.LogView(ctx, u, f.Patient, registry.PageVisitForm, f.Visit.Code); err != nil {
+		a.failTranslated(w, r, err)
+		return
+	}
 	email, err := a.store.PatientContact(ctx, u, f.Patient.StudyCode, f.Patient.Number)
 	if err != nil {
 		a.failTranslated(w, r, err)

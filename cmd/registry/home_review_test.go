@@ -216,3 +216,40 @@ func TestPatientEmailNotInLogs(t *testing.T) {
 		}
 	}
 }
+
+// TestInviteFormReadIsLogged: the invitation form shows the patient's number and email on
+// file, so opening it is a read of the record, logged like the visit form's; a nurse of
+// another site gets 404 on the form and the post, and nothing is logged or made.
+func TestInviteFormReadIsLogged(t *testing.T) {
+	tr := newTestRegistry(t)
+	homeStudy(t, tr)
+	ctx := context.Background()
+	number, due := homeVisit(t, tr, "due")
+	u := tr.URL + "/studies/knee-oa/patients/" + number + "/visits/" + due + "/invite"
+	views := func() int {
+		var n int
+		tr.store.DB.QueryRow(ctx, `SELECT count(*) FROM audit_log l JOIN patients p ON p.id = l.patient_id
+			WHERE l.action = 'view' AND l.entity = 'visit_form' AND l.entity_id = $2 AND p.study_number = $1
+			AND l.actor = 'nurse.copenhagen@demo.registry'`, number, due).Scan(&n)
+		return n
+	}
+	other := tr.client(t, "nurse.lund@demo.registry")
+	if status, _ := get(t, other, u); status != http.StatusNotFound {
+		t.Fatalf("another site's nurse opens the invitation form: %d, want 404", status)
+	}
+	if status, _, _ := postForm(t, other, u, url.Values{"language": {"en"}}); status != http.StatusNotFound {
+		t.Fatalf("another site's nurse invites: %d, want 404", status)
+	}
+	var made int
+	tr.store.DB.QueryRow(ctx, `SELECT count(*) FROM invitations`).Scan(&made)
+	if made != 0 {
+		t.Fatal("another site's nurse made an invitation")
+	}
+	nurse := tr.client(t, "nurse.copenhagen@demo.registry")
+	if status, _ := get(t, nurse, u); status != http.StatusOK {
+		t.Fatalf("the invitation form: %d", status)
+	}
+	if n := views(); n != 1 {
+		t.Fatalf("%d view rows for the invitation form, want 1", n)
+	}
+}
