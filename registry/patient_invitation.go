@@ -299,11 +299,16 @@ type Reminder struct {
 // reminder_N_sent_at set where it was NULL, the row locked and others skipped, so that two
 // servers never send the same one), given a new link and an audit row, and sent by send
 // inside that transaction; a failed send gives the claim back, to be tried on the next
-// round, and ends this one. An invitation answered, replaced, or whose visit was recorded
+// round, and ends this one (an address the mail server refused, ErrRecipientRefused, is
+// passed over and the round goes on). An invitation answered, replaced, or whose visit was recorded
 // or whose window has closed (at the patient's site) gets none; the day-3 reminder is not
 // sent once the day-7 one is due.
 func (s *Store) SendReminders(ctx context.Context, now time.Time, send func(Reminder) error) (int, error) {
 	sent := 0
+	// Invitations whose address the mail server refused (ErrRecipientRefused) this round:
+	// passed over, so that one bad address does not hold back every other patient's reminder.
+	refused := []int64{}
+	var refusal error
 	for i, day := range ReminderDays {
 		upTo := "'-infinity'::timestamptz"
 		if i+1 < len(ReminderDays) {
@@ -321,6 +326,7 @@ func (s *Store) SendReminders(ctx context.Context, now time.Time, send func(Remi
 				  AND ($1::timestamptz AT TIME ZONE si.time_zone)::date <= visit_window_closes(p.treated_on, sv.target_day, sv.window_after)
 				  AND EXISTS (SELECT 1 FROM patient_contacts c WHERE c.patient_id = i.patient_id)
 				  AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.patient_id = i.patient_id AND v.scheduled_visit_id = i.scheduled_visit_id)
+				  AND i.id <> ALL ($2::bigint[])
 				ORDER BY i.id LIMIT 1
 				FOR UPDATE OF i SKIP LOCKED)
 			UPDATE invitations i SET %[1]s = $1::timestamptz FROM due
@@ -329,10 +335,12 @@ func (s *Store) SendReminders(ctx context.Context, now time.Time, send func(Remi
 				(SELECT c.email FROM patient_contacts c WHERE c.patient_id = i.patient_id)`, column, day, upTo)
 		for {
 			claimed := false
+			var invitation int64
 			err := s.inTx(ctx, func(tx pgx.Tx) error {
 				var r Reminder
 				var studyID, patientID, visitID int64
-				err := tx.QueryRow(ctx, claim, now).Scan(&r.InvitationID, &r.Language, &studyID, &patientID, &visitID, &r.Email)
+				err := tx.QueryRow(ctx, claim, now, refused).Scan(&r.InvitationID, &r.Language, &studyID, &patientID, &visitID, &r.Email)
+				invitation = r.InvitationID
 				if errors.Is(err, pgx.ErrNoRows) {
 					return nil
 				}
@@ -366,6 +374,13 @@ func (s *Store) SendReminders(ctx context.Context, now time.Time, send func(Remi
 				claimed = true
 				return nil
 			})
+			if errors.Is(err, ErrRecipientRefused) && invitation != 0 {
+				refused = append(refused, invitation)
+				if refusal == nil {
+					refusal = err
+				}
+				continue
+			}
 			if err != nil {
 				return sent, err
 			}
@@ -375,8 +390,12 @@ func (s *Store) SendReminders(ctx context.Context, now time.Time, send func(Remi
 			sent++
 		}
 	}
-	return sent, nil
+	return sent, refusal
 }
+
+// ErrRecipientRefused is what a reminder's send returns (wrapped) when the mail server
+// refused the patient's address: the reminder stays due, and the others are sent.
+var ErrRecipientRefused = errors.New("the mail server refused the recipient")
 
 // HomeInvites is what the patient page shows about answering from home.
 type HomeInvites struct {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/smtp"
+	"net/textproto"
 	"net/url"
 	"regexp"
 	"strings"
@@ -67,5 +68,21 @@ func withoutAddress(err error, to string) error {
 	if text == err.Error() {
 		return err
 	}
-	return errors.New(text)
+	return &redactedError{text: text, err: err}
+}
+
+// redactedError says err without the recipient's address, and is still err for errors.As.
+type redactedError struct {
+	text string
+	err  error
+}
+
+func (e *redactedError) Error() string { return e.text }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// recipientRefused reports whether the mail server refused the recipient for good (a 5xx
+// answer), as opposed to being unreachable or busy.
+func recipientRefused(err error) bool {
+	var te *textproto.Error
+	return errors.As(err, &te) && te.Code >= 500 && te.Code < 600
 }

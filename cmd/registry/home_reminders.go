@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -25,7 +26,11 @@ func (a *app) sendReminders(ctx context.Context, now time.Time, base string) (in
 		pctx := views.WithLanguage(ctx, r.Language)
 		body := views.HT(pctx, "A reminder: your clinic's questions are still waiting for your answers, until %s. Open this link on your phone or computer:\n\n%s\n\nIf you have answered already, thank you: you can ignore this email.\n",
 			views.HomeDate(r.Language, r.Window.Closes), base+linkPath(r.Token))
-		return a.cfg.mail.send(r.Email, views.HT(pctx, "Reminder: questions from your clinic"), body)
+		err := a.cfg.mail.send(r.Email, views.HT(pctx, "Reminder: questions from your clinic"), body)
+		if recipientRefused(err) {
+			return fmt.Errorf("%w: %w", registry.ErrRecipientRefused, err)
+		}
+		return err
 	})
 }
 

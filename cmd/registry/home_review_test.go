@@ -143,6 +143,15 @@ func (b *lockedBuffer) String() string {
 // answer as real servers do ("550 5.1.1 <karin@example.se>: Recipient address rejected").
 func rejectingSMTP(t *testing.T) string {
 	t.Helper()
+	addr, _ := selectiveSMTP(t, func(string) bool { return true })
+	return addr
+}
+
+// selectiveSMTP is a mail server that refuses the recipients refuse says, naming the
+// address in its answer, and hands over the conversation of each message it accepts.
+func selectiveSMTP(t *testing.T, refuse func(rcpt string) bool) (string, <-chan string) {
+	t.Helper()
+	mails := make(chan string, 8)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -158,13 +167,25 @@ func rejectingSMTP(t *testing.T) string {
 				defer conn.Close()
 				r := bufio.NewReader(conn)
 				io.WriteString(conn, "220 test ESMTP\r\n")
+				var got strings.Builder
+				inData := false
 				for {
 					line, err := r.ReadString('\n')
 					if err != nil {
 						return
 					}
+					got.WriteString(line)
 					switch {
-					case strings.HasPrefix(line, "RCPT TO:"):
+					case inData:
+						if line == ".\r\n" {
+							inData = false
+							io.WriteString(conn, "250 queued\r\n")
+							mails <- got.String()
+						}
+					case strings.HasPrefix(line, "DATA"):
+						inData = true
+						io.WriteString(conn, "354 go on\r\n")
+					case strings.HasPrefix(line, "RCPT TO:") && refuse(line):
 						addr := strings.TrimSpace(strings.TrimPrefix(line, "RCPT TO:"))
 						io.WriteString(conn, "550 5.1.1 "+addr+": Recipient address rejected: User unknown\r\n")
 					case strings.HasPrefix(line, "QUIT"):
@@ -177,7 +198,7 @@ func rejectingSMTP(t *testing.T) string {
 			}(conn)
 		}
 	}()
-	return ln.Addr().String()
+	return ln.Addr().String(), mails
 }
 
 // TestPatientEmailNotInLogs: a mail server refusing the patient's address names it in its
@@ -251,5 +272,65 @@ func TestInviteFormReadIsLogged(t *testing.T) {
 	}
 	if n := views(); n != 1 {
 		t.Fatalf("%d view rows for the invitation form, want 1", n)
+	}
+}
+
+// TestRefusedAddressDoesNotHoldBackReminders: the mail server refusing one patient's
+// address for good (550) does not stop the other patients' reminders of the same round
+// (before, the refused one was claimed first every round and ended it); its reminder stays
+// due, and the refusal is reported without the address.
+func TestRefusedAddressDoesNotHoldBackReminders(t *testing.T) {
+	tr := newTestRegistry(t)
+	tr.app.links.min = time.Millisecond
+	homeStudy(t, tr)
+	ctx := context.Background()
+	addr, mails := selectiveSMTP(t, func(rcpt string) bool { return strings.Contains(rcpt, "typo@") })
+	m, err := newMailer("smtp://" + addr + "?from=registry@hospital.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr.app.cfg.mail = m
+	nurse := tr.client(t, "nurse.copenhagen@demo.registry")
+	rows, err := tr.store.DB.Query(ctx, `SELECT p.study_number, sv.code FROM patients p JOIN studies st ON st.id = p.study_id
+		JOIN sites si ON si.id = p.site_id JOIN scheduled_visits sv ON sv.study_id = p.study_id
+		WHERE st.code = 'knee-oa' AND si.code = 'copenhagen' AND p.status = 'active'
+		  AND $1::date BETWEEN p.treated_on + sv.target_day - sv.window_before AND p.treated_on + sv.target_day + sv.window_after - 5
+		  AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.patient_id = p.id AND v.scheduled_visit_id = sv.id)
+		ORDER BY p.study_number LIMIT 2`, demoToday)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var due [][2]string
+	for rows.Next() {
+		var number, visit string
+		rows.Scan(&number, &visit)
+		due = append(due, [2]string{number, visit})
+	}
+	if len(due) != 2 || due[0][0] == due[1][0] {
+		t.Fatalf("two patients with a due visit wanted: %v", due)
+	}
+	invite(t, tr, nurse, due[0][0], due[0][1], "en", "typo@example.dk")
+	invite(t, tr, nurse, due[1][0], due[1][1], "en", "good@example.dk")
+	if first := <-mails; !strings.Contains(first, "good@example.dk") {
+		t.Fatalf("the invitation emailed:\n%s", first)
+	}
+	var created time.Time
+	tr.store.DB.QueryRow(ctx, `SELECT max(created_at) FROM invitations`).Scan(&created)
+	n, err := tr.app.sendReminders(ctx, created.Add(3*24*time.Hour+time.Hour), "http://registry.example")
+	if n != 1 || err == nil || strings.Contains(err.Error(), "typo@") {
+		t.Fatalf("day 3: %d reminders sent (want 1), error %v (want the refusal, without the address)", n, err)
+	}
+	select {
+	case mail := <-mails:
+		if !strings.Contains(mail, "RCPT TO:<good@example.dk>") {
+			t.Fatalf("the reminder went to:\n%s", mail)
+		}
+	default:
+		t.Fatal("no reminder for the patient whose address works")
+	}
+	var pending int
+	tr.store.DB.QueryRow(ctx, `SELECT count(*) FROM invitations WHERE reminder_3_sent_at IS NULL`).Scan(&pending)
+	if pending != 1 {
+		t.Fatalf("%d day-3 reminders still due, want the refused one", pending)
 	}
 }
