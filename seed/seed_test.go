@@ -144,8 +144,10 @@ func BenchmarkSeed100k(b *testing.B) {
 		b.StopTimer()
 		store := registry.NewStore(testdb.New(b))
 		ctx := context.Background()
-		if err := store.UpsertSite(ctx, registry.CLI, "copenhagen", "Copenhagen"); err != nil {
-			b.Fatal(err)
+		for _, site := range []string{"copenhagen", "aarhus"} { // the sites knee-oa lists
+			if err := store.UpsertSite(ctx, registry.CLI, site, site); err != nil {
+				b.Fatal(err)
+			}
 		}
 		studies, _ := seed.Studies()
 		for _, st := range studies {
@@ -161,10 +163,11 @@ func BenchmarkSeed100k(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.ReportMetric(time.Since(start).Seconds(), "s/100k-patients")
-		var visits, values float64
-		store.DB.QueryRow(ctx, `SELECT (SELECT count(*) FROM visits), (SELECT count(*) FROM visit_values)`).Scan(&visits, &values)
+		var visits, values, items float64
+		store.DB.QueryRow(ctx, `SELECT (SELECT count(*) FROM visits), (SELECT count(*) FROM visit_values), (SELECT count(*) FROM visit_items)`).Scan(&visits, &values, &items)
 		b.ReportMetric(visits, "visits")
 		b.ReportMetric(values, "values")
+		b.ReportMetric(items, "item-answers")
 	}
 }
 
