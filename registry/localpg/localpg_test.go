@@ -172,9 +172,15 @@ func TestLifecycle(t *testing.T) {
 	}
 
 	t.Run("postmaster left by a crashed registry", func(t *testing.T) {
-		// A crash drops the flock but leaves the postmaster running.
+		// A crash ends the registry's process, its supervisor and its flock, but leaves
+		// the postmaster running. Ending only the flock would leave second's supervisor
+		// alive to restart the postmaster third has just stopped, racing third's start.
 		orphanPID := second.cmd.Process.Pid
-		second.lock.release()
+		second.stopOnce.Do(func() {
+			close(second.stopping)
+			<-second.supervised
+			second.lock.release()
+		})
 
 		third := startServer(t, t, dir)
 		if !processGone(orphanPID) {
