@@ -11,9 +11,11 @@ import (
 // PatientLinkThrottle throttles requests to the patients' links (/p/) per client address,
 // with the sign-in throttle's rule (throttle.go): the first requests are free, then each
 // further one makes the next wait, twice as long each time, up to a cap; an address quiet
-// for the forget period starts again at zero. A patient answering makes a handful of
-// requests; someone trying tokens is slowed to one a minute. Every server counts in the
-// same table, so that two servers do not double the allowance.
+// for the forget period starts again at zero. Only requests for links that do not exist
+// stay counted (ReturnLinkRequest gives back the others): someone trying tokens is slowed
+// to one a minute, while the patients of one waiting room, behind the hospital's one
+// guest address, answer their own links without waiting. Every server counts in the same
+// table, so that two servers do not double the allowance.
 var PatientLinkThrottle = throttleScope{name: "patient_link", free: 60, firstDelay: time.Second,
 	maxDelay: time.Minute, forget: 10 * time.Minute}
 
@@ -44,6 +46,17 @@ func (s *Store) ClaimLinkRequest(ctx context.Context, address string) error {
 		}
 		return nil
 	})
+}
+
+// ReturnLinkRequest gives back a request ClaimLinkRequest counted, once the link turned
+// out to exist: a patient's own link never brings her address nearer a wait. The time of
+// the last request stays, so a refund never shortens a wait already due.
+func (s *Store) ReturnLinkRequest(ctx context.Context, address string) error {
+	if _, err := s.DB.Exec(ctx, `UPDATE patient_link_throttles SET requests = greatest(requests - 1, 0) WHERE address = $1`,
+		address); err != nil {
+		return fmt.Errorf("link throttle: %w", err)
+	}
+	return nil
 }
 
 // ForgetLinkThrottles deletes the addresses quiet for longer than the forget period.

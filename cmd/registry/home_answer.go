@@ -63,7 +63,8 @@ func homeLanguage(r *http.Request, invited string) string {
 func (a *app) patientLink(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		if err := a.store.ClaimLinkRequest(r.Context(), linkThrottleKey(a.clientAddress(r))); err != nil {
+		key := linkThrottleKey(a.clientAddress(r))
+		if err := a.store.ClaimLinkRequest(r.Context(), key); err != nil {
 			var e *registry.Error
 			status := http.StatusServiceUnavailable
 			state := "error"
@@ -79,6 +80,11 @@ func (a *app) patientLink(h http.HandlerFunc) http.HandlerFunc {
 		}
 		buf := &bufferedResponse{header: w.Header()}
 		h(buf, r)
+		if buf.status != http.StatusNotFound {
+			if err := a.store.ReturnLinkRequest(r.Context(), key); err != nil {
+				a.logger.Warn("patient link throttle", append(a.requestLog(w, r), "err", err)...)
+			}
+		}
 		if d := a.links.min - time.Since(start); d > 0 {
 			time.Sleep(d)
 		}

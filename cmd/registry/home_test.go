@@ -404,13 +404,23 @@ func TestHomeUnknownTokenPadded(t *testing.T) {
 	}
 }
 
-// TestHomeThrottled: after the free requests, an address must wait (429), and another
-// address is not affected.
+// TestHomeThrottled: requests for links that exist never make an address wait (a waiting
+// room of patients behind one guest address); after the free requests for unknown links,
+// the address must wait (429), and another address is not affected.
 func TestHomeThrottled(t *testing.T) {
 	tr := newTestRegistry(t)
 	tr.app.links.min = 0
+	homeStudy(t, tr)
+	nurse := tr.client(t, "nurse.copenhagen@demo.registry")
 	anon := tr.client(t, "")
 	free := 60
+	number, visit := homeVisit(t, tr, "due")
+	link := invite(t, tr, nurse, number, visit, "en", "")
+	for i := 0; i < 3*free; i++ {
+		if status, _ := get(t, anon, tr.URL+link); status != http.StatusOK {
+			t.Fatalf("request %d for a patient's own link: %d", i+1, status)
+		}
+	}
 	for i := 0; i < free; i++ {
 		if status, _ := get(t, anon, tr.URL+"/p/unknown"); status != http.StatusNotFound {
 			t.Fatalf("request %d: %d", i+1, status)
@@ -423,6 +433,9 @@ func TestHomeThrottled(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
 		t.Fatalf("request %d: %s, want 429 with Retry-After", free+1, resp.Status)
+	}
+	if status, _ := get(t, anon, tr.URL+link); status != http.StatusTooManyRequests {
+		t.Fatalf("an address that must wait asked for a real link: %d, want 429", status)
 	}
 	// Behind a trusted proxy, the forwarded address counts: another client is not throttled.
 	tr.app.cfg.trustedProxies, _ = parseTrustedProxies("127.0.0.1")
