@@ -8,13 +8,13 @@ import (
 )
 
 // Pages write numbers with the language's decimal mark: a point in English, a comma in
-// Swedish and Danish. CSV files keep their own rule (the export's --decimal option); HTML
+// Swedish, Danish and Spanish (the patients' pages). CSV files keep their own rule (the export's --decimal option); HTML
 // attributes and chart data, which browsers and ECharts read, keep the point.
 
 // decimalComma reports whether the page's language writes a decimal comma.
 func decimalComma(ctx context.Context) bool {
 	switch Lang(ctx) {
-	case "sv", "da":
+	case "sv", "da", "es":
 		return true
 	}
 	return false

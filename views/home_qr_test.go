@@ -10,6 +10,8 @@ import (
 	"time"
 
 	qrcode "github.com/skip2/go-qrcode"
+
+	"outcomereg/registry"
 )
 
 // The SVG draws exactly the encoder's module matrix: every dark module is inside one rect,
@@ -86,6 +88,19 @@ func TestHomeTextsInEveryPatientLanguage(t *testing.T) {
 	for lang, want := range map[string]string{"en": "17 January 2027", "sv": "17 januari 2027", "da": "17. januar 2027", "es": "17 de enero de 2027"} {
 		if got := strings.ReplaceAll(HomeDate(lang, day), "\u00a0", " "); got != want {
 			t.Errorf("HomeDate(%s) = %q, want %q", lang, got, want)
+		}
+	}
+}
+
+// TestHomeRangeInThePatientsLanguage: the allowed range under a question is written with
+// the decimal mark of the patient's language; the radio values and what is typed back
+// keep their own form.
+func TestHomeRangeInThePatientsLanguage(t *testing.T) {
+	lo, hi := 0.5, 10.0
+	m := registry.Measure{Min: &lo, Max: &hi}
+	for lang, want := range map[string]string{"en": "0.5 – 10", "sv": "0,5 – 10", "da": "0,5 – 10", "es": "0,5 – 10"} {
+		if got := homeRange(WithLanguage(context.Background(), lang), m); got != want {
+			t.Errorf("%s: %q, want %q", lang, got, want)
 		}
 	}
 }
