@@ -97,6 +97,7 @@ func (dc *disclosure) apply(st *registry.Study, d *StudyDashboard) {
 	}
 	if !allShown {
 		// The share of visits done in window would give a sum of hidden counts.
+		d.Flow.InWindowSuppressed = d.Flow.InWindowKnown
 		d.Flow.InWindow, d.Flow.InWindowKnown = 0, false
 	}
 	if mi, vi := measureOf(d.Flow.AnalysedMeasure), visitOf(d.Flow.AnalysedVisit); mi >= 0 && vi >= 0 {

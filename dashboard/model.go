@@ -105,6 +105,9 @@ type Flow struct {
 	// InWindow is the share of done visits that were done inside their window.
 	InWindow      float64 `json:"in_window_share"`
 	InWindowKnown bool    `json:"in_window_known"`
+	// InWindowSuppressed: the share is hidden by the disclosure control (it would give a
+	// sum of hidden counts), which is not the same as no visits yet.
+	InWindowSuppressed bool `json:"in_window_suppressed"`
 	// FromHomeAsked: the study has patient-reported measures, which a patient may answer
 	// from home; each visit then says how many were (VisitArmCount.FromHome).
 	FromHomeAsked bool `json:"answered_from_home_asked"`

@@ -138,6 +138,9 @@ func directionText(ctx context.Context, m dashboard.MeasureOutcome) string {
 func graded(i int) string { return strconv.Itoa(i + 1) }
 
 func inWindowText(ctx context.Context, f dashboard.Flow) string {
+	if f.InWindowSuppressed {
+		return suppressedMark
+	}
 	if !f.InWindowKnown {
 		return T(ctx, "no visits yet")
 	}

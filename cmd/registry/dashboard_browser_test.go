@@ -1,7 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -114,21 +117,45 @@ func exceptionText(d *runtime.ExceptionDetails) string {
 // and 768 px; wide tables scroll in their own box.
 func TestDashboardsFitTheWindow(t *testing.T) {
 	tr := newTestRegistry(t)
-	ctx := newBrowser(t)
-	tr.browserLogin(t, ctx, statistician)
-	for _, width := range []int64{1280, 768} {
-		for _, path := range []string{"/studies", "/dashboard", "/studies/knee-oa/dashboard", "/studies/ssc-ahsct/dashboard",
-			"/studies/ms-ahsct/dashboard", "/studies/liver-msc/dashboard", "/studies/knee-oa/dashboard?site=madrid"} {
-			if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 900), chromedp.Navigate(tr.URL+path),
-				chromedp.WaitReady(chromedp.CSS("footer, main"))); err != nil {
-				t.Fatalf("%s: %v", path, err)
+	shots := os.Getenv("REGISTRY_SCREENSHOTS")
+	paths := []string{"/studies", "/dashboard", "/studies/knee-oa/dashboard", "/studies/ssc-ahsct/dashboard",
+		"/studies/ms-ahsct/dashboard", "/studies/liver-msc/dashboard", "/studies/knee-oa/dashboard?site=madrid"}
+	// The statistician in English, and a researcher (disclosure control, pooled blinded
+	// arms) in Swedish.
+	for _, who := range []struct{ email, lang string }{{statistician, "en"}, {researcher, "sv"}} {
+		ctx := newBrowser(t)
+		tr.browserLogin(t, ctx, who.email)
+		if who.lang != "en" {
+			if err := chromedp.Do(ctx, chromedp.Navigate(tr.URL+"/studies"), chromedp.WaitReady(chromedp.CSS("#lang-select")),
+				chromedp.SetValue(chromedp.ID("lang-select"), who.lang), chromedp.Submit(chromedp.ID("lang-select")),
+				chromedp.WaitReady(chromedp.CSS(`html[lang="`+who.lang+`"]`))); err != nil {
+				t.Fatalf("language %s: %v", who.lang, err)
 			}
-			got, err := chromedp.Run(ctx, chromedp.Evaluate[int64](`document.documentElement.scrollWidth`))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got > width {
-				t.Errorf("%s is %d px wide in a %d px window", path, got, width)
+		}
+		for _, width := range []int64{1280, 768} {
+			for _, path := range paths {
+				if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 900), chromedp.Navigate(tr.URL+path),
+					chromedp.WaitReady(chromedp.CSS("footer, main"))); err != nil {
+					t.Fatalf("%s: %v", path, err)
+				}
+				got, err := chromedp.Run(ctx, chromedp.Evaluate[int64](`document.documentElement.scrollWidth`))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got > width {
+					t.Errorf("%s (%s) is %d px wide in a %d px window", path, who.email, got, width)
+				}
+				if shots != "" {
+					png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+					if err != nil {
+						t.Fatal(err)
+					}
+					name := strings.NewReplacer("/", "_", "?", "_", "=", "-").Replace(strings.Trim(path, "/"))
+					file := filepath.Join(shots, fmt.Sprintf("dashboard-%s-%s-%d.png", name, who.lang, width))
+					if err := os.WriteFile(file, png, 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
 			}
 		}
 	}

@@ -225,6 +225,15 @@ func TestSmallCellsSuppressedForResearchers(t *testing.T) {
 	if !strings.Contains(html, ">x<") || !strings.Contains(html, `id="suppression-note"`) {
 		t.Error("the researcher's page shows no suppressed cell")
 	}
+	// A hidden share of visits done in window is marked hidden, not "no visits yet": the
+	// statistician sees visits done.
+	if !asStat.Flow.InWindowKnown || asRes.Flow.InWindowKnown || !asRes.Flow.InWindowSuppressed {
+		t.Errorf("share in window: statistician known %v, researcher known %v suppressed %v",
+			asStat.Flow.InWindowKnown, asRes.Flow.InWindowKnown, asRes.Flow.InWindowSuppressed)
+	}
+	if strings.Contains(html, "no visits yet") {
+		t.Error(`the researcher's page says "no visits yet" where the share is hidden`)
+	}
 }
 
 // TestDashboardBadInput: unknown studies are 404, bad filters 400 with a message, and a
