@@ -91,22 +91,31 @@ func CheckValue(m Measure, raw, missing string, style NumberStyle) (Value, *Prob
 		return Value{}, problem("Enter a value or choose why it is missing.")
 	}
 	x, p := ParseNumber(raw, style)
+	if p == nil {
+		p = checkNumber(m, x, raw)
+	}
 	if p != nil {
 		return Value{}, p
 	}
+	return Value{Value: &x}, nil
+}
+
+// checkNumber: x (typed as raw) fits the measure's type, range, step and choices. A study
+// file that changes a measure checks its stored values with it too (checkMeasureChanges).
+func checkNumber(m Measure, x float64, raw string) *Problem {
 	switch m.Kind {
 	case KindChoice:
 		if !slices.ContainsFunc(m.Choices, func(c Choice) bool { return c.Value == x }) {
-			return Value{}, problem("%s is not one of the answers (%s).", raw, allowed(m))
+			return problem("%s is not one of the answers (%s).", raw, allowed(m))
 		}
-		return Value{Value: &x}, nil
+		return nil
 	case KindInteger:
 		if x != math.Trunc(x) {
-			return Value{}, problem("%s is not a whole number.", raw)
+			return problem("%s is not a whole number.", raw)
 		}
 	}
 	if (m.Min != nil && x < *m.Min) || (m.Max != nil && x > *m.Max) {
-		return Value{}, problem("%s is outside the allowed range (%s).", raw, Figure(allowed(m)))
+		return problem("%s is outside the allowed range (%s).", raw, Figure(allowed(m)))
 	}
 	if m.Step != nil && *m.Step > 0 {
 		from := 0.0
@@ -115,10 +124,10 @@ func CheckValue(m Measure, raw, missing string, style NumberStyle) (Value, *Prob
 		}
 		n := (x - from) / *m.Step
 		if math.Abs(n-math.Round(n)) > 1e-9 {
-			return Value{}, problem("%s does not fit the steps of %s (from %s).", raw, Figure(num(*m.Step)), Figure(num(from)))
+			return problem("%s does not fit the steps of %s (from %s).", raw, Figure(num(*m.Step)), Figure(num(from)))
 		}
 	}
-	return Value{Value: &x}, nil
+	return nil
 }
 
 // MinDate is the earliest date the registry takes.

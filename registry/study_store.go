@@ -227,6 +227,9 @@ func applyMeasures(ctx context.Context, tx pgx.Tx, st *Study) (int, error) {
 	if err := checkInstrumentChanges(ctx, tx, st); err != nil {
 		return 0, err
 	}
+	if err := checkMeasureChanges(ctx, tx, st); err != nil {
+		return 0, err
+	}
 	for i, m := range st.Measures {
 		labels, _ := json.Marshal(m.Labels)
 		choices, _ := json.Marshal(nonNil(m.Choices))
@@ -425,4 +428,110 @@ func checkInstrumentChanges(ctx context.Context, tx pgx.Tx, st *Study) error {
 		return fmt.Errorf("stored instrument scores: %w", err)
 	}
 	return refusal
+}
+
+// checkMeasureChanges refuses a study file that would change a measure so that its stored
+// values no longer fit it: a choice removed that values hold, a range narrowed or a step
+// changed so that values fall outside or between steps, a whole-number type for values with
+// decimals, or a number measure made a choice one (or the reverse) while it has values.
+// Each distinct stored value is checked once, by the rule a writer checks a new value with
+// (checkNumber). Labels, units, a wider range, new choices, the direction and the MCID may
+// change.
+func checkMeasureChanges(ctx context.Context, tx pgx.Tx, st *Study) error {
+	rows, err := tx.Query(ctx, `SELECT code, kind, min_value, max_value, step, choices FROM measures
+		WHERE study_id = $1 ORDER BY code`, st.ID)
+	if err != nil {
+		return fmt.Errorf("stored measures: %w", err)
+	}
+	old := map[string]Measure{}
+	var changed []string
+	var m Measure
+	var choices []byte
+	if _, err := pgx.ForEachRow(rows, []any{&m.Code, &m.Kind, &m.Min, &m.Max, &m.Step, &choices}, func() error {
+		was := Measure{Code: m.Code, Kind: m.Kind, Min: m.Min, Max: m.Max, Step: m.Step}
+		if err := json.Unmarshal(choices, &was.Choices); err != nil {
+			return err
+		}
+		if now, ok := st.Measure(was.Code); ok && !sameRule(was, now) {
+			old[was.Code] = was
+			changed = append(changed, was.Code)
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("stored measures: %w", err)
+	}
+	if len(changed) == 0 {
+		return nil
+	}
+	rows, err = tx.Query(ctx, `SELECT m.code, vv.value, count(*) FROM visit_values vv
+		JOIN measures m ON m.id = vv.measure_id
+		WHERE vv.study_id = $1 AND m.study_id = $1 AND m.code = ANY($2) AND vv.value IS NOT NULL
+		GROUP BY 1, 2 ORDER BY 1, 2`, st.ID, changed)
+	if err != nil {
+		return fmt.Errorf("stored values: %w", err)
+	}
+	type misfit struct {
+		stored, bad int64
+		first       *Problem // the refusal of the first value that does not fit
+		value       float64  // that value
+		valueCount  int64    // how many stored values hold it
+	}
+	misfits := map[string]*misfit{}
+	var code string
+	var value float64
+	var n int64
+	if _, err := pgx.ForEachRow(rows, []any{&code, &value, &n}, func() error {
+		now, _ := st.Measure(code)
+		f := misfits[code]
+		if f == nil {
+			f = &misfit{}
+			misfits[code] = f
+		}
+		f.stored += n
+		if p := checkNumber(now, value, num(value)); p != nil {
+			if f.first == nil {
+				f.first, f.value, f.valueCount = p, value, n
+			}
+			f.bad += n
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("stored values: %w", err)
+	}
+	for _, code := range changed {
+		f := misfits[code]
+		if f == nil {
+			continue
+		}
+		was := old[code]
+		now, _ := st.Measure(code)
+		switch {
+		case (was.Kind == KindChoice) != (now.Kind == KindChoice):
+			return Errorf(ECONFLICT, "the type of measure %q cannot be changed from %s to %s in study %s: %d recorded values hold it; keep its type in the file",
+				code, was.Kind, now.Kind, st.Code, f.stored)
+		case f.first == nil:
+		case now.Kind == KindChoice:
+			return Errorf(ECONFLICT, "the choice %s of measure %q cannot be removed from study %s: %d recorded values hold it; keep it among the measure's choices",
+				num(f.value), code, st.Code, f.valueCount)
+		default:
+			return Errorf(ECONFLICT, "the measure %q of study %s cannot be changed so: %d recorded values would not fit it (%s); keep a type, range and step that hold them",
+				code, st.Code, f.bad, f.first)
+		}
+	}
+	return nil
+}
+
+// sameRule reports whether two definitions of a measure take the same values.
+func sameRule(a, b Measure) bool {
+	sameFloat := func(x, y *float64) bool { return (x == nil) == (y == nil) && (x == nil || *x == *y) }
+	values := func(cs []Choice) []float64 {
+		v := make([]float64, len(cs))
+		for i, c := range cs {
+			v[i] = c.Value
+		}
+		slices.Sort(v)
+		return v
+	}
+	return a.Kind == b.Kind && sameFloat(a.Min, b.Min) && sameFloat(a.Max, b.Max) && sameFloat(a.Step, b.Step) &&
+		slices.Equal(values(a.Choices), values(b.Choices))
 }
