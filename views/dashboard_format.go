@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 
 	"outcomereg/dashboard"
 )
@@ -98,7 +99,22 @@ func unavailable(ctx context.Context, suppressed bool, reason string, threshold 
 	if reason == "" {
 		return T(ctx, "not estimable")
 	}
-	return T(ctx, "not estimable (%s)", reason)
+	return T(ctx, "not estimable (%s)", reasonText(ctx, reason))
+}
+
+// reasonText is why a figure is not given, in the page's language: the dashboard's reasons
+// are catalog keys (messages_dashboard_reasons.go), and "treatment: " or "control: " before
+// one names the arm it is about. A reason outside the catalog stays as it is.
+func reasonText(ctx context.Context, reason string) string {
+	for _, arm := range []string{"treatment", "control"} {
+		if rest, ok := strings.CutPrefix(reason, arm+": "); ok {
+			return T(ctx, arm) + ": " + reasonText(ctx, rest)
+		}
+	}
+	if strings.Contains(reason, "%") || !Translated(reason) {
+		return reason
+	}
+	return T(ctx, reason)
 }
 
 func designText(ctx context.Context, design string) string {
