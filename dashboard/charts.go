@@ -222,16 +222,18 @@ func SurvivalChart(id string, s Survival, arms []ArmInfo, xLabel, yLabel, ciLabe
 func ForestChart(id string, rows []EffectRow, xLabel string, label func(EffectRow) string, xMin, xMax float64) Chart {
 	line := charts.NewLine()
 	var labels []string
-	height := fmt.Sprintf("%dpx", 90+56*len(rows))
+	height := fmt.Sprintf("%dpx", 106+56*len(rows))
 	for _, r := range rows {
 		labels = append(labels, wrap(label(r), 48))
 	}
 	line.SetGlobalOptions(
 		initOpts(id, height),
-		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: xLabel, NameLocation: "middle", NameGap: 28, Min: xMin, Max: xMax}),
+		// The axis name is centred under the plot, right of the row labels: wrapped, so that
+		// a long name (Swedish, Danish) stays inside a narrow window.
+		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: wrap(xLabel, 40), NameLocation: "middle", NameGap: 28, Min: xMin, Max: xMax}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: labels, Inverse: opts.Bool(true),
 			AxisLabel: &opts.AxisLabel{Interval: "0", LineHeight: "16"}, AxisLine: &opts.AxisLine{OnZero: opts.Bool(false)}}),
-		charts.WithGridOpts(opts.Grid{Left: "16", Right: "24", Top: "16", Bottom: "48", ContainLabel: opts.Bool(true)}),
+		charts.WithGridOpts(opts.Grid{Left: "16", Right: "24", Top: "16", Bottom: "64", ContainLabel: opts.Bool(true)}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		charts.WithAnimation(false),
