@@ -43,6 +43,7 @@ var cellQueries = []string{
 	`SELECT format('survival %s %s %s %s %s day %s: %s %s', study_id, arm_id, site_id, sex, age_band, day, events, censored) FROM dashboard_survival_cells ORDER BY 1`,
 	`SELECT format('followed %s %s %s %s %s treated %s: %s %s', study_id, arm_id, site_id, sex, age_band, treated_on, n, no_event) FROM dashboard_followed_cells ORDER BY 1`,
 	`SELECT format('followed visit %s %s %s %s %s %s treated %s: %s', study_id, scheduled_visit_id, arm_id, site_id, sex, age_band, treated_on, recorded) FROM dashboard_followed_visit_cells ORDER BY 1`,
+	`SELECT format('term set %s %s %s %s %s %s: %s', study_id, arm_id, site_id, sex, age_band, terms, n) FROM dashboard_ae_term_set_cells ORDER BY 1`,
 }
 
 type querier interface {

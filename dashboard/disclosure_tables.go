@@ -432,11 +432,7 @@ func readDisclosure(ctx context.Context, db *pgxpool.Pool, st *registry.Study, p
 			return err
 		})
 	// Terms: patients with each listed term, and patients with any other text, counted once.
-	b.Queue(`SELECT p.site_id, p.sex, dashboard_age_band(p.birth_year, p.treated_on, p.enrolled_on), p.arm_id,
-			coalesce(l.term, ''), count(DISTINCT p.id)::int
-		FROM adverse_events ae JOIN patients p ON p.id = ae.patient_id AND p.study_id = ae.study_id
-		LEFT JOIN unnest($2::text[]) AS l(term) ON lower(btrim(l.term)) = lower(btrim(ae.term))
-		WHERE ae.study_id = $1 GROUP BY 1, 2, 3, 4, 5`, st.ID, st.AETerms).
+	b.Queue(aeTermsQuery, st.ID, st.AETerms).
 		Query(func(rows pgx.Rows) error {
 			var site, arm int64
 			var sex, term string
@@ -592,6 +588,29 @@ func readDisclosure(ctx context.Context, db *pgxpool.Pool, st *registry.Study, p
 	disclosureCache.Unlock()
 	return dc, nil
 }
+
+// aeTermsSQL counts, per site, sex, age band and arm, the patients with each listed term
+// ($2, matched as lower(btrim(term))) and, as '', the patients with any other text: each
+// patient once per listed term and once for other text. It reads the kept term sets of
+// the patients (migration 0020: each set holds a patient's terms as lower(btrim(term)),
+// every one once), not every adverse event.
+const aeTermsSQL = `SELECT c.site_id, c.sex, c.age_band, c.arm_id, x.term, sum(c.n)::int
+	FROM dashboard_ae_term_set_cells c
+	CROSS JOIN LATERAL (SELECT DISTINCT coalesce(l.term, '') AS term
+		FROM unnest(c.terms) AS t(term) LEFT JOIN unnest($2::text[]) AS l(term) ON lower(btrim(l.term)) = t.term) x
+	WHERE c.study_id = $1 GROUP BY 1, 2, 3, 4, 5`
+
+// aeTermsQuery is the query the disclosure reads the terms with (the tests swap in
+// aeTermsFromRowsSQL to compare).
+var aeTermsQuery = aeTermsSQL
+
+// aeTermsFromRowsSQL is aeTermsSQL read from every adverse event: what the disclosure read
+// before migration 0020, kept for the tests to compare against.
+const aeTermsFromRowsSQL = `SELECT p.site_id, p.sex, dashboard_age_band(p.birth_year, p.treated_on, p.enrolled_on), p.arm_id,
+		coalesce(l.term, ''), count(DISTINCT p.id)::int
+	FROM adverse_events ae JOIN patients p ON p.id = ae.patient_id AND p.study_id = ae.study_id
+	LEFT JOIN unnest($2::text[]) AS l(term) ON lower(btrim(l.term)) = lower(btrim(ae.term))
+	WHERE ae.study_id = $1 GROUP BY 1, 2, 3, 4, 5`
 
 // tables lists every table, the patients table first.
 func (dc *disclosure) tables() []*discTable {

@@ -352,6 +352,25 @@ BEGIN
     WHEN MATCHED THEN UPDATE SET n = t.n + d.n
     WHEN NOT MATCHED AND d.n <> 0 THEN INSERT VALUES (d.study_id, d.arm_id, d.site_id, d.sex, d.age_band, d.status, d.treated_month, d.term, d.n);
 
+    -- The disclosure control's term sets (migration 0020): each term as lower(btrim(term)),
+    -- every one once.
+    MERGE INTO dashboard_ae_term_set_cells t
+    USING (
+        SELECT study_id, arm_id, site_id, sex, age_band, terms, sum(d)::bigint AS n
+        FROM (SELECT study_id, arm_id, site_id, sex, age_band,
+                     ARRAY(SELECT DISTINCT lower(btrim(x)) FROM unnest(terms) x ORDER BY 1) AS terms, 1 AS d
+              FROM dashboard_new_state WHERE cardinality(terms) > 0
+              UNION ALL
+              SELECT s.study_id, s.arm_id, s.site_id, s.sex, s.age_band,
+                     ARRAY(SELECT DISTINCT lower(btrim(x)) FROM unnest(s.terms) x ORDER BY 1), -1
+              FROM dashboard_catching_up r JOIN dashboard_patient_state s ON s.patient_id = r.id WHERE cardinality(s.terms) > 0) x
+        GROUP BY 1, 2, 3, 4, 5, 6
+    ) d ON (t.study_id, t.arm_id, t.site_id, t.sex, t.age_band, t.terms)
+         = (d.study_id, d.arm_id, d.site_id, d.sex, d.age_band, d.terms)
+    WHEN MATCHED AND t.n + d.n = 0 THEN DELETE
+    WHEN MATCHED THEN UPDATE SET n = t.n + d.n
+    WHEN NOT MATCHED AND d.n <> 0 THEN INSERT VALUES (d.study_id, d.arm_id, d.site_id, d.sex, d.age_band, d.terms, d.n);
+
     MERGE INTO dashboard_visit_cells t
     USING (
         SELECT study_id, scheduled_visit_id, arm_id, site_id, sex, age_band, status, treated_month,

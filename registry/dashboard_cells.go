@@ -33,7 +33,7 @@ func (s *Store) catchUpAfterBulk(ctx context.Context) {
 
 // cellTables are the summary tables keyed by study that the catch-up keeps.
 var cellTables = []string{"dashboard_outcome_cells", "dashboard_visit_cells", "dashboard_patient_cells",
-	"dashboard_ae_cells", "dashboard_ae_term_cells", "dashboard_survival_cells", "dashboard_followed_cells",
+	"dashboard_ae_cells", "dashboard_ae_term_cells", "dashboard_ae_term_set_cells", "dashboard_survival_cells", "dashboard_followed_cells",
 	"dashboard_followed_visit_cells"}
 
 // RebuildDashboards recomputes the dashboard summary cells from the clinical rows, of every

@@ -34,7 +34,9 @@ func studyCells(t *testing.T, db *pgxpool.Pool, study string) string {
 		  (SELECT string_agg(x, E'\n' ORDER BY x) FROM (SELECT format('followed %s %s %s %s treated %s: %s %s', arm_id, site_id, sex, age_band, treated_on, n, no_event) AS x
 		   FROM dashboard_followed_cells WHERE study_id = (SELECT id FROM s)) c),
 		  (SELECT string_agg(x, E'\n' ORDER BY x) FROM (SELECT format('followed visit %s %s %s %s %s treated %s: %s', scheduled_visit_id, arm_id, site_id, sex, age_band, treated_on, recorded) AS x
-		   FROM dashboard_followed_visit_cells WHERE study_id = (SELECT id FROM s)) c))`, study).Scan(&s)
+		   FROM dashboard_followed_visit_cells WHERE study_id = (SELECT id FROM s)) c),
+		  (SELECT string_agg(x, E'\n' ORDER BY x) FROM (SELECT format('term set %s %s %s %s %s: %s', arm_id, site_id, sex, age_band, terms, n) AS x
+		   FROM dashboard_ae_term_set_cells WHERE study_id = (SELECT id FROM s)) c))`, study).Scan(&s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,6 +76,7 @@ func TestDashboardRebuild(t *testing.T) {
 				, d AS (UPDATE dashboard_survival_cells SET events = events + 2 WHERE ctid = (SELECT min(ctid) FROM dashboard_survival_cells WHERE study_id = (SELECT id FROM s)))
 				, e AS (DELETE FROM dashboard_followed_cells WHERE ctid = (SELECT max(ctid) FROM dashboard_followed_cells WHERE study_id = (SELECT id FROM s)))
 				, f AS (UPDATE dashboard_followed_visit_cells SET recorded = recorded + 1 WHERE ctid = (SELECT min(ctid) FROM dashboard_followed_visit_cells WHERE study_id = (SELECT id FROM s)))
+				, g AS (DELETE FROM dashboard_ae_term_set_cells WHERE ctid = (SELECT min(ctid) FROM dashboard_ae_term_set_cells WHERE study_id = (SELECT id FROM s)))
 				DELETE FROM dashboard_ae_term_cells WHERE study_id = (SELECT id FROM s)`, s)
 			if err != nil {
 				t.Fatal(err)
