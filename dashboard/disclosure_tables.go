@@ -590,7 +590,7 @@ func readDisclosure(ctx context.Context, db *pgxpool.Pool, st *registry.Study, p
 }
 
 // aeTermsSQL counts, per site, sex, age band and arm, the patients with each listed term
-// ($2, matched as lower(btrim(term))) and, as '', the patients with any other text: each
+// ($2, matched as lower(btrim(term))) and, as the empty term, the patients with any other text: each
 // patient once per listed term and once for other text. It reads the kept term sets of
 // the patients (migration 0020: each set holds a patient's terms as lower(btrim(term)),
 // every one once), not every adverse event.
