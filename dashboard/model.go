@@ -34,8 +34,10 @@ type StudyInfo struct {
 	Code       string `json:"code"`
 	Title      string `json:"title"`
 	Indication string `json:"indication"`
-	Design     string `json:"design"`
-	Enrolled   Count  `json:"enrolled"`
+	// IndicationLabel is the indication in the page's language.
+	IndicationLabel string `json:"indication_label"`
+	Design          string `json:"design"`
+	Enrolled        Count  `json:"enrolled"`
 	// VisitsDue counts scheduled visits whose window has closed for patients still
 	// followed then; VisitsRecorded those recorded (done or missed) among all patients.
 	VisitsDone   Count   `json:"visits_done"`

@@ -33,7 +33,7 @@ func LoadStudyList(ctx context.Context, db *pgxpool.Pool, opt Options) ([]StudyI
 					AND c.treated_month < date_trunc('month', visit_window_closed_if_treated_before($1::date, sv.target_day, sv.window_after))) AS active_recorded
 			FROM dashboard_visit_cells c JOIN scheduled_visits sv ON sv.id = c.scheduled_visit_id GROUP BY 1),
 		enrolled AS (SELECT study_id, sum(n) AS n FROM dashboard_patient_cells GROUP BY 1)
-		SELECT s.code, s.title, s.title_labels, s.indication, s.design, coalesce(e.n, 0)::int,
+		SELECT s.code, s.title, s.title_labels, s.indication, s.indication_labels, s.design, coalesce(e.n, 0)::int,
 			coalesce(r.done, 0)::int, coalesce(r.missed, 0)::int,
 			greatest(coalesce(c.n, 0) + coalesce(o.closed, 0) - coalesce(r.active_recorded, 0) - coalesce(o.recorded, 0), 0)::int
 		FROM studies s
@@ -48,9 +48,10 @@ func LoadStudyList(ctx context.Context, db *pgxpool.Pool, opt Options) ([]StudyI
 	var list []StudyInfo
 	var s StudyInfo
 	var enrolled, done, missed, overdue int
-	var titles registry.Labels
-	_, err = pgx.ForEachRow(rows, []any{&s.Code, &s.Title, &titles, &s.Indication, &s.Design, &enrolled, &done, &missed, &overdue}, func() error {
+	var titles, indications registry.Labels
+	_, err = pgx.ForEachRow(rows, []any{&s.Code, &s.Title, &titles, &s.Indication, &indications, &s.Design, &enrolled, &done, &missed, &overdue}, func() error {
 		s.Title, titles = titles.Or(s.Title).In(opt.Lang), nil
+		s.IndicationLabel, indications = indications.Or(s.Indication).In(opt.Lang), nil
 		s.Enrolled, s.VisitsDone, s.VisitsMissed = sc.count(enrolled), sc.count(done), sc.count(missed)
 		s.VisitsDue = sc.count(done + missed + overdue)
 		s.HasFollowUp = done+missed+overdue > 0
@@ -89,6 +90,7 @@ type EffectRow struct {
 	Study            string           `json:"study"`
 	Title            string           `json:"title"`
 	Indication       string           `json:"indication"`
+	IndicationLabel  string           `json:"indication_label"`
 	Design           string           `json:"design"`
 	Measure          string           `json:"measure"`
 	MeasureLabel     string           `json:"measure_label"`
@@ -156,7 +158,7 @@ func LoadOverview(ctx context.Context, store *registry.Store, f Filter, opt Opti
 		}
 		mi := max(slices.IndexFunc(st.Measures, func(m registry.Measure) bool { return m.Code == st.MainMeasure }), 0)
 		m := st.Measures[mi]
-		row := EffectRow{Study: st.Code, Title: st.TitleIn(opt.Lang), Indication: st.Indication, Design: st.Design,
+		row := EffectRow{Study: st.Code, Title: st.TitleIn(opt.Lang), Indication: st.Indication, IndicationLabel: st.IndicationIn(opt.Lang), Design: st.Design,
 			Measure: m.Code, MeasureLabel: m.Labels.In(opt.Lang), Unit: m.UnitIn(opt.Lang), Direction: m.Direction, Comparator: "none"}
 		if armsPooled(st, opt) {
 			row.Effect = ComparisonResult{Comparison: Comparison{Reason: "blinded study: the arms are pooled until it is unblinded"}}

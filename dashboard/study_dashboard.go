@@ -72,7 +72,7 @@ func LoadStudy(ctx context.Context, db *pgxpool.Pool, st *registry.Study, f Filt
 	}
 	today := registry.Day(opt.Today)
 	d := &StudyDashboard{
-		Study:  StudyInfo{Code: st.Code, Title: st.TitleIn(opt.Lang), Indication: st.Indication, Design: st.Design},
+		Study:  StudyInfo{Code: st.Code, Title: st.TitleIn(opt.Lang), Indication: st.Indication, IndicationLabel: st.IndicationIn(opt.Lang), Design: st.Design},
 		Filter: f, Today: today.Format(time.DateOnly), SmallCell: opt.SmallCell, Suppressed: opt.SmallCell > 0,
 	}
 	st, pooledArmIDs := poolArms(st, opt)

@@ -87,7 +87,7 @@ func studyDiff(old, new *Study) []StudyChange {
 }
 
 func (s *Study) sameHeader(o *Study) bool {
-	return s.Title == o.Title && canonical(s.TitleLabels) == canonical(o.TitleLabels) && s.Indication == o.Indication && s.Design == o.Design && s.MainMeasure == o.MainMeasure && s.MainVisit == o.MainVisit && s.NumberPattern == o.NumberPattern
+	return s.Title == o.Title && canonical(s.TitleLabels) == canonical(o.TitleLabels) && s.Indication == o.Indication && canonical(s.IndicationLabels) == canonical(o.IndicationLabels) && s.Design == o.Design && s.MainMeasure == o.MainMeasure && s.MainVisit == o.MainVisit && s.NumberPattern == o.NumberPattern
 }
 
 func diffByCode[T any](what string, old, new []T, code func(T) string) []StudyChange {

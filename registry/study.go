@@ -42,8 +42,10 @@ type Study struct {
 	// gives only the English title. Arms, visits, units and adverse-event terms alike.
 	TitleLabels Labels `yaml:"title_labels,omitempty" json:"title_labels,omitempty"`
 	Indication  string `yaml:"indication" json:"indication"`
-	Design      string `yaml:"design" json:"design"`
-	MainMeasure string `yaml:"main_measure,omitempty" json:"main_measure,omitempty"`
+	// IndicationLabels holds the indication in other languages (en is Indication).
+	IndicationLabels Labels `yaml:"indication_labels,omitempty" json:"indication_labels,omitempty"`
+	Design           string `yaml:"design" json:"design"`
+	MainMeasure      string `yaml:"main_measure,omitempty" json:"main_measure,omitempty"`
 	// MainVisit is the visit the main result is read at (a follow-up visit); "": the
 	// 12-month visit, or the latest one with data.
 	MainVisit string `yaml:"main_visit,omitempty" json:"main_visit,omitempty"`
@@ -98,6 +100,9 @@ func (l Labels) Or(en string) Labels {
 
 // TitleIn is the study's title in lang, or in English.
 func (s *Study) TitleIn(lang string) string { return s.TitleLabels.Or(s.Title).In(lang) }
+
+// IndicationIn is the study's indication in lang, or in English.
+func (s *Study) IndicationIn(lang string) string { return s.IndicationLabels.Or(s.Indication).In(lang) }
 
 // LabelIn is the arm's label in lang, or in English.
 func (a Arm) LabelIn(lang string) string { return a.Labels.Or(a.Label).In(lang) }
@@ -234,6 +239,7 @@ var (
 func (s *Study) Validate() error {
 	errs := FieldErrors{}
 	normaliseLabels(errs, "title_labels", "title", &s.Title, &s.TitleLabels)
+	normaliseLabels(errs, "indication_labels", "indication", &s.Indication, &s.IndicationLabels)
 	if !codePattern.MatchString(s.Code) {
 		errs.Add("code", "must be lower-case letters, digits, '-' or '_' (e.g. knee-oa)")
 	}

@@ -12,13 +12,14 @@ import (
 	"outcomereg/registry/testdb"
 )
 
-// labelledYAML gives the title, an arm, the visits, a unit and an adverse-event term in
+// labelledYAML gives the title, the indication, an arm, the visits, a unit and an adverse-event term in
 // Swedish and Danish; the placebo arm keeps the plain English form, and the active arm has
 // only labels (its English label is labels.en).
 const labelledYAML = `code: demo
 title: Demo study
 title_labels: {sv: Demostudie, da: Demoundersøgelse}
 indication: knee osteoarthritis
+indication_labels: {sv: knäartros, da: knæartrose}
 design: randomised-open
 arms:
   - {code: active, labels: {en: Stem cells, sv: Stamceller, da: Stamceller fra fedtvæv}}
@@ -57,6 +58,7 @@ func TestStudyLabelsApplyIdempotentlyAndRoundTrip(t *testing.T) {
 	m, _ := st.Measure("pain")
 	for _, c := range []struct{ got, want string }{
 		{st.TitleIn("sv"), "Demostudie"}, {st.TitleIn("da"), "Demoundersøgelse"}, {st.TitleIn("en"), "Demo study"},
+		{st.IndicationIn("sv"), "knäartros"}, {st.IndicationIn("da"), "knæartrose"}, {st.IndicationIn("en"), "knee osteoarthritis"},
 		{st.Arms[0].Label, "Stem cells"}, {st.Arms[0].LabelIn("da"), "Stamceller fra fedtvæv"},
 		{st.Arms[1].LabelIn("sv"), "Saline"}, // no Swedish label: English
 		{st.Visits[0].LabelIn("sv"), "Baslinje"}, {st.Visits[1].LabelIn("da"), "3 måneder"}, {st.Visits[1].LabelIn("en"), "3 months"},
@@ -74,7 +76,7 @@ func TestStudyLabelsApplyIdempotentlyAndRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{"Demoundersøgelse", "Stamceller fra fedtvæv", "3 månader", "poäng", "Smärta vid injektionsstället"} {
+	for _, s := range []string{"Demoundersøgelse", "knæartrose", "Stamceller fra fedtvæv", "3 månader", "poäng", "Smärta vid injektionsstället"} {
 		if !strings.Contains(string(def), s) {
 			t.Errorf("the downloaded definition lacks %q:\n%s", s, def)
 		}
@@ -97,6 +99,7 @@ func TestStudyLabelsApplyIdempotentlyAndRoundTrip(t *testing.T) {
 	for _, c := range []struct{ from, to, what, code string }{
 		{"da: Stamceller fra fedtvæv", "da: Stamceller", "arm", "active"},
 		{"da: Demoundersøgelse", "da: Demostudie", "study", "demo"},
+		{"da: knæartrose", "da: knæ-artrose", "study", "demo"},
 		{"da: point}", "da: points}", "measure", "pain"},
 		{"da: Smerte på injektionsstedet", "da: Smerter", "adverse event term", "Injection-site pain"},
 		{"da: 3 måneder", "da: Tre måneder", "visit", "m3"},
@@ -122,7 +125,9 @@ func TestStudyLabelErrors(t *testing.T) {
 		name, from, to string
 		want           []string
 	}{
-		{"en differs from label", "labels: {en: 3 months,", "labels: {en: Three months,", []string{"line 11", "visits[1].labels.en", "differs"}},
+		{"en differs from label", "labels: {en: 3 months,", "labels: {en: Three months,", []string{"line 12", "visits[1].labels.en", "differs"}},
+		{"indication en differs", "indication_labels: {sv: knäartros,", "indication_labels: {en: hip osteoarthritis, sv: knäartros,", []string{"line 5", "indication_labels.en", "differs"}},
+		{"indication in unknown language", "indication_labels: {sv: knäartros,", "indication_labels: {fi: polvinivelrikko,", []string{"line 5", "indication_labels.fi", "unknown language"}},
 		{"unknown language", "title_labels: {sv: Demostudie,", "title_labels: {de: Demostudie,", []string{"line 3", "title_labels.de", "unknown language"}},
 		{"no English unit", "    unit: points\n", "", []string{"measures[0].unit_labels.en", "English label is required"}},
 		{"term not listed", "  Injection-site pain: {", "  Injection pain: {", []string{"adverse_event_term_labels.Injection pain", "not one of"}},

@@ -38,8 +38,8 @@ func (s *Store) StudyCodesFor(ctx context.Context, u *User) ([]string, error) {
 // Study loads a study's whole definition, with database ids, by its code.
 func (s *Store) Study(ctx context.Context, code string) (*Study, error) {
 	st := &Study{}
-	err := s.DB.QueryRow(ctx, `SELECT id, code, title, indication, design, main_measure, main_visit, title_labels, number_pattern FROM studies WHERE code = $1`, code).
-		Scan(&st.ID, &st.Code, &st.Title, &st.Indication, &st.Design, &st.MainMeasure, &st.MainVisit, &st.TitleLabels, &st.NumberPattern)
+	err := s.DB.QueryRow(ctx, `SELECT id, code, title, indication, design, main_measure, main_visit, title_labels, number_pattern, indication_labels FROM studies WHERE code = $1`, code).
+		Scan(&st.ID, &st.Code, &st.Title, &st.Indication, &st.Design, &st.MainMeasure, &st.MainVisit, &st.TitleLabels, &st.NumberPattern, &st.IndicationLabels)
 	if err == pgx.ErrNoRows {
 		return nil, Errorf(ENOTFOUND, "there is no study %q", code)
 	}
@@ -47,6 +47,7 @@ func (s *Store) Study(ctx context.Context, code string) (*Study, error) {
 		return nil, fmt.Errorf("load study %s: %w", code, err)
 	}
 	st.TitleLabels = noLabels(st.TitleLabels)
+	st.IndicationLabels = noLabels(st.IndicationLabels)
 
 	b := &pgx.Batch{}
 	b.Queue(`SELECT id, code, label, is_control, labels FROM arms WHERE study_id = $1 ORDER BY position`, st.ID).

@@ -57,16 +57,16 @@ func applyStudy(ctx context.Context, tx pgx.Tx, st *Study) (ApplyResult, error) 
 	err := tx.QueryRow(ctx, `SELECT id FROM studies WHERE code = $1`, st.Code).Scan(&st.ID)
 	if err == pgx.ErrNoRows {
 		err = tx.QueryRow(ctx, `
-			INSERT INTO studies (code, title, indication, design, main_measure, main_visit, title_labels, number_pattern) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-			RETURNING id`, st.Code, st.Title, st.Indication, st.Design, st.MainMeasure, st.MainVisit, labelsJSON(st.TitleLabels), st.NumberPattern).Scan(&st.ID)
+			INSERT INTO studies (code, title, indication, design, main_measure, main_visit, title_labels, number_pattern, indication_labels) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+			RETURNING id`, st.Code, st.Title, st.Indication, st.Design, st.MainMeasure, st.MainVisit, labelsJSON(st.TitleLabels), st.NumberPattern, labelsJSON(st.IndicationLabels)).Scan(&st.ID)
 		res.Created, res.Changes = true, 1
 	} else if err == nil {
 		var tag int64
 		tag, err = exec(ctx, tx, `
-			UPDATE studies SET title = $2, indication = $3, design = $4, main_measure = $5, main_visit = $6, title_labels = $7, number_pattern = $8
-			WHERE id = $1 AND (title, indication, design, main_measure, main_visit, title_labels, number_pattern)
-				IS DISTINCT FROM ($2, $3, $4, $5, $6, $7::jsonb, $8)`,
-			st.ID, st.Title, st.Indication, st.Design, st.MainMeasure, st.MainVisit, labelsJSON(st.TitleLabels), st.NumberPattern)
+			UPDATE studies SET title = $2, indication = $3, design = $4, main_measure = $5, main_visit = $6, title_labels = $7, number_pattern = $8, indication_labels = $9
+			WHERE id = $1 AND (title, indication, design, main_measure, main_visit, title_labels, number_pattern, indication_labels)
+				IS DISTINCT FROM ($2, $3, $4, $5, $6, $7::jsonb, $8, $9::jsonb)`,
+			st.ID, st.Title, st.Indication, st.Design, st.MainMeasure, st.MainVisit, labelsJSON(st.TitleLabels), st.NumberPattern, labelsJSON(st.IndicationLabels))
 		res.Changes += int(tag)
 	}
 	if err != nil {

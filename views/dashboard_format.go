@@ -206,7 +206,7 @@ func changeText(ctx context.Context, s dashboard.SummaryResult, threshold int) s
 // ForestLabel names a row of the cross-study forest plot: indication, outcome and the
 // patients compared.
 func ForestLabel(ctx context.Context, r dashboard.EffectRow) string {
-	label := r.Indication + ": " + r.MeasureLabel
+	label := r.IndicationLabel + ": " + r.MeasureLabel
 	if r.Effect.Estimable {
 		label += " " + T(ctx, "(n %d vs %d)", r.Effect.Treatment.N, r.Effect.Control.N)
 	}

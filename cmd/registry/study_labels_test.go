@@ -11,9 +11,11 @@ import (
 )
 
 // TestPagesShowStudyLabelsInTheReadersLanguage: a Swedish and a Danish study dashboard, nurse
-// worklist and patient page show the visit, arm and unit labels the study file gives in
-// that language, and not the English ones; in English the same pages show the English ones
-// (so that the check finds what it looks for).
+// worklist and patient page show the visit, arm, unit and indication labels the study file
+// gives in that language, and not the English ones; the study list and the cross-study
+// dashboard (its table and forest plots) show every demo study's indication in that
+// language; in English the same pages show the English ones (so that the check finds what
+// it looks for).
 func TestPagesShowStudyLabelsInTheReadersLanguage(t *testing.T) {
 	tr := newTestRegistry(t)
 	st, err := tr.store.Study(context.Background(), "liver-msc")
@@ -41,7 +43,16 @@ func TestPagesShowStudyLabelsInTheReadersLanguage(t *testing.T) {
 	meld, _ := st.Measure("meld")
 	labels := map[string]registry.Labels{
 		"treated arm": treated.Labels, "control arm": control.Labels, "visit m12": m12.Labels,
-		"unit of MELD": meld.UnitLabels, "title": st.TitleLabels,
+		"unit of MELD": meld.UnitLabels, "title": st.TitleLabels, "indication": st.IndicationLabels,
+	}
+	var indications []string
+	for _, code := range []string{"knee-oa", "liver-msc", "ms-ahsct", "ssc-ahsct"} {
+		other, err := tr.store.Study(context.Background(), code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		labels["indication of "+code] = other.IndicationLabels
+		indications = append(indications, "indication of "+code)
 	}
 	for what, l := range labels {
 		if l["sv"] == "" || l["da"] == "" || l["sv"] == l["en"] || l["da"] == l["en"] {
@@ -52,7 +63,9 @@ func TestPagesShowStudyLabelsInTheReadersLanguage(t *testing.T) {
 		email, path string
 		shows       []string
 	}{
-		{"researcher@demo.registry", "/studies/liver-msc/dashboard", []string{"treated arm", "control arm", "visit m12", "unit of MELD", "title"}},
+		{"researcher@demo.registry", "/studies/liver-msc/dashboard", []string{"treated arm", "control arm", "visit m12", "unit of MELD", "title", "indication"}},
+		{"researcher@demo.registry", "/studies", indications},
+		{"researcher@demo.registry", "/dashboard", indications},
 		{"nurse.madrid@demo.registry", "/worklist", []string{"visit m12"}},
 		{"nurse.madrid@demo.registry", patient, []string{"treated arm|control arm", "visit m12", "unit of MELD", "title"}},
 	}
@@ -77,6 +90,10 @@ func TestPagesShowStudyLabelsInTheReadersLanguage(t *testing.T) {
 					t.Errorf("%s %s does not show the %s in %s", lang, p.path, what, lang)
 				}
 			}
+			// The forest plot's row labels: "levercirros: MELD-poäng (n …)".
+			if forest := labels["indication of liver-msc"].In(lang) + ": "; p.path == "/dashboard" && !strings.Contains(text, forest) {
+				t.Errorf("%s /dashboard: no forest-plot row labelled %q", lang, forest)
+			}
 		}
 	}
 }
@@ -91,7 +108,7 @@ func TestDownloadedDefinitionKeepsLabels(t *testing.T) {
 		t.Fatalf("download: %d", status)
 	}
 	for _, s := range []string{"Mesenkymala stamceller", "Mesenkymale stamceller", "12 månader", "12 måneder", "µmol/l",
-		"Levercirros", "Infusionsreaktion"} {
+		"Levercirros", "levercirros", "levercirrose", "Infusionsreaktion"} {
 		if !strings.Contains(body, s) {
 			t.Errorf("the downloaded definition lacks %q", s)
 		}
