@@ -127,6 +127,17 @@ func (s *Store) StudyDefinition(ctx context.Context, code string) ([]byte, error
 	if err != nil {
 		return nil, err
 	}
+	// The English indication is written once, as indication, so that an administrator who
+	// edits that line changes it rather than contradicting indication_labels.en.
+	if st.IndicationLabels["en"] == st.Indication && len(st.IndicationLabels) > 1 {
+		l := Labels{}
+		for k, v := range st.IndicationLabels {
+			if k != "en" {
+				l[k] = v
+			}
+		}
+		st.IndicationLabels = l
+	}
 	out, err := yaml.Marshal(st)
 	if err != nil {
 		return nil, fmt.Errorf("write the definition of %s: %w", code, err)
