@@ -12,18 +12,6 @@ import (
 // viewSuppressedReason says why a filtered view shows nothing.
 const viewSuppressedReason = "suppressed: this filter leaves too few patients, or too few outside it, to show anything without revealing a small number; widen the filter"
 
-// discloseStudy applies the study's suppression pattern to a researcher's dashboard: a
-// pass over the finished model, which only ever hides more.
-// pooledArmIDs are the arms a blinded study's reader sees as one (st then has that one).
-func discloseStudy(ctx context.Context, db *pgxpool.Pool, st *registry.Study, pooledArmIDs []int64, d *StudyDashboard, opt Options) error {
-	dc, err := loadDisclosure(ctx, db, st, pooledArmIDs, opt.Today, opt.SmallCell)
-	if err != nil {
-		return err
-	}
-	dc.apply(st, d)
-	return nil
-}
-
 // hide suppresses c when the pattern does, or when the model's figure is not the one the
 // pattern protected (then nothing vouches for it).
 func hide(c *Count, n int, suppressed bool) {

@@ -109,23 +109,45 @@ func LoadStudy(ctx context.Context, db *pgxpool.Pool, st *registry.Study, f Filt
 	for _, p := range panels {
 		p.queue(s)
 	}
+	// A researcher's suppression pattern (disclosure*.go) does not depend on the model: it
+	// is read beside it, and applied to the finished model, a pass that only ever hides more.
+	type loaded struct {
+		dc  *disclosure
+		err error
+	}
+	disclosed := make(chan loaded, 1)
+	if opt.SmallCell > 0 {
+		go func() {
+			dc, err := loadDisclosure(ctx, db, st, pooledArmIDs, opt.Today, opt.SmallCell)
+			disclosed <- loaded{dc, err}
+		}()
+	}
 	errs := make(chan error, 2)
 	for _, batch := range []*pgx.Batch{s.batch, s.slow} {
 		go func() { errs <- db.SendBatch(ctx, batch).Close() }()
 	}
+	var batchErr error
 	for range 2 {
-		if err := <-errs; err != nil {
-			return nil, fmt.Errorf("dashboard %s: %w", st.Code, err)
+		if err := <-errs; err != nil && batchErr == nil {
+			batchErr = fmt.Errorf("dashboard %s: %w", st.Code, err)
 		}
+	}
+	var l loaded
+	if opt.SmallCell > 0 {
+		l = <-disclosed
+	}
+	if batchErr != nil {
+		return nil, batchErr
 	}
 	for _, p := range panels {
 		p.build(s, d)
 	}
 
 	if opt.SmallCell > 0 {
-		if err := discloseStudy(ctx, db, st, pooledArmIDs, d, opt); err != nil {
-			return nil, err
+		if l.err != nil {
+			return nil, l.err
 		}
+		l.dc.apply(st, d)
 	}
 	// Terms are labelled last: the disclosure pass knows them by their English text.
 	for i, t := range d.Adverse.Terms {
