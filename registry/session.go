@@ -235,13 +235,17 @@ func (s *Store) EndOtherSessions(ctx context.Context, who Actor, userID int64, k
 }
 
 // ForgetExpired deletes what can never be used again: sessions past their idle or absolute
-// end, and sign-in throttles quiet for longer than their scope forgets. The server calls it
+// end, sign-in throttles and the patients' link throttles quiet for longer than their scope
+// forgets. The server calls it
 // every hour, so neither table grows without bound.
 func (s *Store) ForgetExpired(ctx context.Context) error {
 	if _, err := s.DB.Exec(ctx, `DELETE FROM sessions WHERE expires_at < now() OR ends_at < now()`); err != nil {
 		return fmt.Errorf("forget expired sessions: %w", err)
 	}
-	return s.pruneLoginThrottles(ctx)
+	if err := s.pruneLoginThrottles(ctx); err != nil {
+		return err
+	}
+	return s.ForgetLinkThrottles(ctx)
 }
 
 // SetLanguage remembers a user's UI language.

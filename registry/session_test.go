@@ -169,6 +169,9 @@ func TestForgetExpired(t *testing.T) {
 	store.Authenticate(ctx, "old@x.org", "wrong password", "10.0.0.8")
 	store.Authenticate(ctx, "old@x.org", "wrong password", "10.0.0.9")
 	store.DB.Exec(ctx, `UPDATE login_throttles SET last_failed_at = now() - interval '25 hours' WHERE address = '10.0.0.8'`)
+	store.ClaimLinkRequest(ctx, "10.0.1.8")
+	store.ClaimLinkRequest(ctx, "10.0.1.9")
+	store.DB.Exec(ctx, `UPDATE patient_link_throttles SET last_at = now() - interval '1 hour' WHERE address = '10.0.1.8'`)
 	if err := store.ForgetExpired(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -185,5 +188,15 @@ func TestForgetExpired(t *testing.T) {
 	store.DB.QueryRow(ctx, `SELECT count(*) FROM login_throttles WHERE address = '10.0.0.9' AND failures > 0`).Scan(&kept)
 	if kept == 0 {
 		t.Fatal("a recent failure was forgotten")
+	}
+	var links []string
+	rows, _ := store.DB.Query(ctx, `SELECT address FROM patient_link_throttles ORDER BY 1`)
+	for rows.Next() {
+		var a string
+		rows.Scan(&a)
+		links = append(links, a)
+	}
+	if len(links) != 1 || links[0] != "10.0.1.9" {
+		t.Fatalf("patients' link throttles left: %v; want only the recent 10.0.1.9", links)
 	}
 }

@@ -34,9 +34,8 @@ func (a *app) sendReminders(ctx context.Context, now time.Time, base string) (in
 	})
 }
 
-// remindPatients runs sendReminders every period until ctx ends (when SMTP is configured),
-// and forgets the link throttles of quiet addresses. A failure is logged and tried again
-// on the next round.
+// remindPatients runs sendReminders every period until ctx ends (when SMTP is configured).
+// A failure is logged and tried again on the next round.
 func remindPatients(ctx context.Context, a *app, base string, logger *slog.Logger, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -51,9 +50,6 @@ func remindPatients(ctx context.Context, a *app, base string, logger *slog.Logge
 			logger.Warn("patient reminders not all sent; trying again later", "sent", n, "err", err)
 		} else if n > 0 {
 			logger.Info("patient reminders sent", "sent", n)
-		}
-		if err := a.store.ForgetLinkThrottles(ctx); err != nil && ctx.Err() == nil {
-			logger.Warn("link throttles not forgotten; trying again later", "err", err)
 		}
 	}
 }
