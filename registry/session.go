@@ -236,8 +236,7 @@ func (s *Store) EndOtherSessions(ctx context.Context, who Actor, userID int64, k
 
 // ForgetExpired deletes what can never be used again: sessions past their idle or absolute
 // end, sign-in throttles and the patients' link throttles quiet for longer than their scope
-// forgets. The server calls it
-// every hour, so neither table grows without bound.
+// forgets. The server calls it every hour, so no such table grows without bound.
 func (s *Store) ForgetExpired(ctx context.Context) error {
 	if _, err := s.DB.Exec(ctx, `DELETE FROM sessions WHERE expires_at < now() OR ends_at < now()`); err != nil {
 		return fmt.Errorf("forget expired sessions: %w", err)
