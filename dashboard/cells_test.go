@@ -32,7 +32,7 @@ func demoStore(t *testing.T) *registry.Store {
 // cellQueries list every summary table as text, rounded so that sums added up in a
 // different order compare equal.
 var cellQueries = []string{
-	`SELECT format('%s %s %s %s %s %s %s %s %s: %s %s %s %s %s %s %s', study_id, measure_id, scheduled_visit_id, arm_id, site_id, sex, age_band, status, treated_month,
+	`SELECT format('%s %s %s %s %s %s %s: %s %s %s %s %s %s %s', study_id, measure_id, scheduled_visit_id, arm_id, site_id, sex, age_band,
 		n, round(total::numeric, 6), round(total_sq::numeric, 4), change_n, round(change_total::numeric, 6), round(change_total_sq::numeric, 4), responders)
 	FROM dashboard_outcome_cells WHERE n > 0 OR change_n > 0 ORDER BY 1`,
 	`SELECT format('%s %s %s %s %s %s %s %s: %s %s %s', study_id, scheduled_visit_id, arm_id, site_id, sex, age_band, status, treated_month, done, missed, done_in_window)
@@ -55,8 +55,12 @@ func snapshot(t *testing.T, db querier) string {
 	return snapshotOf(t, db, cellQueries)
 }
 
-// cellQueriesBefore0017 are the summary tables before the kept time-to-event counts.
-var cellQueriesBefore0017 = cellQueries[:5]
+// cellQueriesBefore0017 are the summary tables before the kept time-to-event counts, with
+// the outcome cells split by status and month of treatment as they were before 0022.
+var cellQueriesBefore0017 = append([]string{
+	`SELECT format('%s %s %s %s %s %s %s %s %s: %s %s %s %s %s %s %s', study_id, measure_id, scheduled_visit_id, arm_id, site_id, sex, age_band, status, treated_month,
+		n, round(total::numeric, 6), round(total_sq::numeric, 4), change_n, round(change_total::numeric, 6), round(change_total_sq::numeric, 4), responders)
+	FROM dashboard_outcome_cells WHERE n > 0 OR change_n > 0 ORDER BY 1`}, cellQueries[1:5]...)
 
 func snapshotOf(t *testing.T, db querier, queries []string) string {
 	t.Helper()
@@ -407,4 +411,55 @@ func TestMigration0005DownAndUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantCellsCurrent(t, db, "after down and up")
+}
+
+// TestMigration0022DownAndUp: the outcome cells summed over status and month of treatment
+// (0022) and split again from the kept contributions (its down) equal a recomputation
+// either way, with a write still waiting for the catch-up at each step.
+func TestMigration0022DownAndUp(t *testing.T) {
+	store := demoStore(t)
+	db, ctx := store.DB, context.Background()
+	g, err := registry.NewMigrator(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	correct := func() {
+		t.Helper()
+		if _, err := db.Exec(ctx, `UPDATE visit_values SET value = value + 1 WHERE (visit_id, measure_id) IN (
+			SELECT visit_id, measure_id FROM visit_values WHERE value IS NOT NULL ORDER BY visit_id DESC LIMIT 5)`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Split by status and month of treatment, as the catch-up of 0021 keeps them.
+	split := append([]string{cellQueriesBefore0017[0]}, cellQueries[1:]...)
+	correct()
+	if err := g.To(21); err != nil {
+		t.Fatal(err)
+	}
+	var rows int
+	if err := db.QueryRow(ctx, `SELECT count(*) FROM dashboard_outcome_cells WHERE status <> 'active'`).Scan(&rows); err != nil || rows == 0 {
+		t.Fatalf("after down: %d outcome cells of patients not active (%v), want them split by status again", rows, err)
+	}
+	if _, err := registry.CatchUpDashboards(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	got := snapshotOf(t, db, split)
+	tx, err := db.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := registry.RebuildDashboardsIn(ctx, tx, ""); err != nil {
+		t.Fatal(err)
+	}
+	want := snapshotOf(t, tx, split)
+	tx.Rollback(ctx)
+	if got != want {
+		t.Fatal("after down: the cells differ from a recomputation")
+	}
+	correct()
+	if err := g.Up(); err != nil {
+		t.Fatal(err)
+	}
+	wantCellsCurrent(t, db, "after 0022 down and up")
 }

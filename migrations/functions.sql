@@ -394,30 +394,31 @@ BEGIN
         treated_month, done, missed, done_in_window, from_home) VALUES (d.study_id, d.scheduled_visit_id, d.arm_id, d.site_id, d.sex,
         d.age_band, d.status, d.treated_month, d.done, d.missed, d.in_window, d.from_home);
 
+    -- Outcome cells have no status or month of treatment (migration 0022): no reader asks.
     MERGE INTO dashboard_outcome_cells t
     USING (
-        SELECT study_id, measure_id, scheduled_visit_id, arm_id, site_id, sex, age_band, status, treated_month,
+        SELECT study_id, measure_id, scheduled_visit_id, arm_id, site_id, sex, age_band,
                sum(d)::bigint AS n, sum(d * value) AS total, sum(d * value * value) AS total_sq,
                coalesce(sum(d) FILTER (WHERE change IS NOT NULL), 0)::bigint AS change_n,
                coalesce(sum(d * change), 0) AS change_total, coalesce(sum(d * change * change), 0) AS change_total_sq,
                sum(d * responder::int)::bigint AS responders
-        FROM (SELECT p.study_id, v.measure_id, v.scheduled_visit_id, p.arm_id, p.site_id, p.sex, p.age_band, p.status, p.treated_month,
+        FROM (SELECT p.study_id, v.measure_id, v.scheduled_visit_id, p.arm_id, p.site_id, p.sex, p.age_band,
                      v.value, v.change, v.responder, 1 AS d
               FROM dashboard_new_values v JOIN dashboard_new_state p ON p.patient_id = v.patient_id
               UNION ALL
-              SELECT s.study_id, v.measure_id, v.scheduled_visit_id, s.arm_id, s.site_id, s.sex, s.age_band, s.status, s.treated_month,
+              SELECT s.study_id, v.measure_id, v.scheduled_visit_id, s.arm_id, s.site_id, s.sex, s.age_band,
                      v.value, v.change, v.responder, -1
               FROM dashboard_catching_up r JOIN dashboard_patient_state s ON s.patient_id = r.id
               JOIN dashboard_patient_values v ON v.patient_id = r.id) x
-        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
-    ) d ON (t.study_id, t.measure_id, t.scheduled_visit_id, t.arm_id, t.site_id, t.sex, t.age_band, t.status, t.treated_month)
-         = (d.study_id, d.measure_id, d.scheduled_visit_id, d.arm_id, d.site_id, d.sex, d.age_band, d.status, d.treated_month)
+        GROUP BY 1, 2, 3, 4, 5, 6, 7
+    ) d ON (t.study_id, t.measure_id, t.scheduled_visit_id, t.arm_id, t.site_id, t.sex, t.age_band)
+         = (d.study_id, d.measure_id, d.scheduled_visit_id, d.arm_id, d.site_id, d.sex, d.age_band)
     WHEN MATCHED AND t.n + d.n = 0 THEN DELETE
     WHEN MATCHED THEN UPDATE SET n = t.n + d.n, total = t.total + d.total, total_sq = t.total_sq + d.total_sq,
         change_n = t.change_n + d.change_n, change_total = t.change_total + d.change_total,
         change_total_sq = t.change_total_sq + d.change_total_sq, responders = t.responders + d.responders
     WHEN NOT MATCHED AND d.n <> 0 THEN INSERT VALUES (d.study_id, d.measure_id, d.scheduled_visit_id, d.arm_id, d.site_id, d.sex,
-        d.age_band, d.status, d.treated_month, d.n, d.total, d.total_sq, d.change_n, d.change_total, d.change_total_sq, d.responders);
+        d.age_band, d.n, d.total, d.total_sq, d.change_n, d.change_total, d.change_total_sq, d.responders);
 
     -- Time to first event: the fixed times per day.
     MERGE INTO dashboard_survival_cells t

@@ -18,7 +18,7 @@ func studyCells(t *testing.T, db *pgxpool.Pool, study string) string {
 	err := db.QueryRow(context.Background(), `
 		WITH s AS (SELECT id FROM studies WHERE code = $1)
 		SELECT concat_ws(E'\n',
-		  (SELECT string_agg(x, E'\n' ORDER BY x) FROM (SELECT format('%s %s %s %s %s %s %s %s: %s %s %s %s %s %s %s', measure_id, scheduled_visit_id, arm_id, site_id, sex, age_band, status, treated_month,
+		  (SELECT string_agg(x, E'\n' ORDER BY x) FROM (SELECT format('%s %s %s %s %s %s: %s %s %s %s %s %s %s', measure_id, scheduled_visit_id, arm_id, site_id, sex, age_band,
 		          n, round(total::numeric, 6), round(total_sq::numeric, 4), change_n, round(change_total::numeric, 6), round(change_total_sq::numeric, 4), responders) AS x
 		   FROM dashboard_outcome_cells WHERE study_id = (SELECT id FROM s)) c),
 		  (SELECT string_agg(x, E'\n' ORDER BY x) FROM (SELECT format('visit %s %s %s %s %s %s %s: %s %s %s', scheduled_visit_id, arm_id, site_id, sex, age_band, status, treated_month, done, missed, done_in_window) AS x
