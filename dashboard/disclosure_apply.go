@@ -2,7 +2,9 @@ package dashboard
 
 import (
 	"context"
+	"errors"
 	"slices"
+	"sync"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -24,7 +26,9 @@ func hiddenSummary() SummaryResult {
 	return SummaryResult{Summary: Summary{Reason: suppressedReason}, Suppressed: true}
 }
 
-func (dc *disclosure) apply(st *registry.Study, d *StudyDashboard) {
+// apply hides what the pattern suppresses in a finished dashboard. curves are the survival
+// panel's Kaplan–Meier curves of the view, per arm, before its own small-cell pass.
+func (dc *disclosure) apply(st *registry.Study, d *StudyDashboard, curves []KMCurve) {
 	v := dc.viewOf(d.Filter)
 	if !v.ok {
 		return // a site with no patients in the study: nothing to show or hide
@@ -174,7 +178,7 @@ func (dc *disclosure) apply(st *registry.Study, d *StudyDashboard) {
 		d.Main = mainResult(st, d)
 	}
 
-	dc.applySurvival(st, v, d)
+	dc.applySurvival(st, v, d, curves)
 
 	// Adverse events.
 	ae := dc.ae
@@ -233,8 +237,9 @@ func (dc *disclosure) suppressWhole(d *StudyDashboard) {
 // fixed times only (the at-risk grid, the same for every filter, and 1, 2, 5 and 10
 // years), shown only where at least the threshold's number of events happened since the
 // last time shown (or none): no step is one patient, and no choice of times or filters
-// gives a finer curve.
-func (dc *disclosure) applySurvival(st *registry.Study, v view, d *StudyDashboard) {
+// gives a finer curve. A curve is shown only when it counts the same patients and events as
+// the pattern (a write between the two reads: nothing vouches for it).
+func (dc *disclosure) applySurvival(st *registry.Study, v view, d *StudyDashboard, curves []KMCurve) {
 	if len(d.Survival.Arms) == 0 {
 		return
 	}
@@ -245,14 +250,10 @@ func (dc *disclosure) applySurvival(st *registry.Study, v view, d *StudyDashboar
 	for i := range d.Survival.Arms {
 		ac := &d.Survival.Arms[i]
 		ai := slices.IndexFunc(st.Arms, func(a registry.Arm) bool { return a.Code == ac.Arm })
-		var times []TimeCount
-		for k, tcs := range dc.times {
-			if k[3] == ai && (v.e[0] == len(dc.sites) || k[0] == v.e[0]) &&
-				(v.e[1] == 2 || k[1] == v.e[1]) && (v.e[2] == len(AgeBands) || k[2] == v.e[2]) {
-				times = append(times, tcs...)
-			}
+		var full KMCurve
+		if ai >= 0 && ai < len(curves) {
+			full = curves[ai]
 		}
-		full := KaplanMeierCounts(times)
 		events, evSup := dc.events.cell(v, ai, 0)
 		ac.Events = Count{N: events}
 		hide(&ac.Events, events, evSup)
@@ -271,7 +272,7 @@ func (dc *disclosure) applySurvival(st *registry.Study, v view, d *StudyDashboar
 		hiddenArm[ai] = evSup || trSup
 		ac.Truncated = false
 		shown := map[float64]KMStep{}
-		if evSup || trSup || full.N < dc.threshold || !full.Estimable {
+		if evSup || trSup || full.N < dc.threshold || !full.Estimable || full.N != treated || full.Events != events {
 			ac.Curve = KMCurve{Steps: []KMStep{}, Reason: suppressedReason}
 			ac.Suppressed = true
 		} else {
@@ -348,7 +349,7 @@ func discloseOverview(ctx context.Context, db *pgxpool.Pool, studies []*registry
 			continue
 		}
 		st := studies[si]
-		dc, err := loadDisclosure(ctx, db, st, nil, opt.Today, opt.SmallCell)
+		dc, err := loadDisclosure(ctx, db, st, nil, opt.Today, opt.SmallCell, partOutcomes)
 		if err != nil {
 			return err
 		}
@@ -393,44 +394,54 @@ func discloseOverview(ctx context.Context, db *pgxpool.Pool, studies []*registry
 }
 
 // discloseStudyList hides, in the study list, the totals over visits that would give the
-// sum of counts the study's dashboard suppresses.
+// sum of counts the study's dashboard suppresses. The studies' patterns are read side by
+// side.
 func discloseStudyList(ctx context.Context, db *pgxpool.Pool, list []StudyInfo, opt Options) error {
 	store := registry.NewStore(db)
+	errs := make([]error, len(list))
+	var wg sync.WaitGroup
 	for i := range list {
-		s := &list[i]
-		st, err := store.Study(ctx, s.Code)
-		if err != nil {
-			return err
+		wg.Go(func() { errs[i] = discloseListed(ctx, store, &list[i], opt) })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// discloseListed applies a study's pattern to its row of the study list: only the flow's
+// tables are read (discParts).
+func discloseListed(ctx context.Context, store *registry.Store, s *StudyInfo, opt Options) error {
+	st, err := store.Study(ctx, s.Code)
+	if err != nil {
+		return err
+	}
+	dc, err := loadDisclosure(ctx, store.DB, st, nil, opt.Today, opt.SmallCell, partFlow)
+	if err != nil {
+		return err
+	}
+	v := dc.viewOf(Filter{})
+	n, sup := dc.patients.cell(v, len(st.Arms), allOf(dc.patients.dims[dimCat]))
+	hide(&s.Enrolled, n, sup)
+	seen, missed, overdue := true, true, true
+	for _, t := range dc.visits {
+		for ai := range st.Arms {
+			_, a := t.cell(v, ai, t.dims[dimCat].k)
+			_, b := t.cell(v, ai, visitMissed)
+			_, c := t.cell(v, ai, visitOverdue)
+			seen, missed, overdue = seen && !a, missed && !b, overdue && !c
 		}
-		dc, err := loadDisclosure(ctx, db, st, nil, opt.Today, opt.SmallCell)
-		if err != nil {
-			return err
-		}
-		v := dc.viewOf(Filter{})
-		n, sup := dc.patients.cell(v, len(st.Arms), allOf(dc.patients.dims[dimCat]))
-		hide(&s.Enrolled, n, sup)
-		seen, missed, overdue := true, true, true
-		for _, t := range dc.visits {
-			for ai := range st.Arms {
-				_, a := t.cell(v, ai, t.dims[dimCat].k)
-				_, b := t.cell(v, ai, visitMissed)
-				_, c := t.cell(v, ai, visitOverdue)
-				seen, missed, overdue = seen && !a, missed && !b, overdue && !c
-			}
-		}
-		if !seen {
-			s.VisitsDone = Count{Suppressed: true}
-		}
-		if !missed {
-			s.VisitsMissed = Count{Suppressed: true}
-		}
-		if !seen || !missed || !overdue {
-			s.VisitsDue = Count{Suppressed: true}
-		}
-		if s.VisitsDone.Suppressed || s.VisitsDue.Suppressed {
-			// The share would give one from the other.
-			s.Completeness = 0
-		}
+	}
+	if !seen {
+		s.VisitsDone = Count{Suppressed: true}
+	}
+	if !missed {
+		s.VisitsMissed = Count{Suppressed: true}
+	}
+	if !seen || !missed || !overdue {
+		s.VisitsDue = Count{Suppressed: true}
+	}
+	if s.VisitsDone.Suppressed || s.VisitsDue.Suppressed {
+		// The share would give one from the other.
+		s.Completeness = 0
 	}
 	return nil
 }

@@ -16,6 +16,9 @@ import (
 // patients still followed per treatment date; it runs on a second connection.
 type survivalPanel struct {
 	times [][]TimeCount // per arm: patients by day, with events and censorings
+	// curves are the Kaplan–Meier curves per arm before the small-cell pass: a
+	// researcher's are coarsened from them (disclosure_apply.go).
+	curves []KMCurve
 }
 
 func (p *survivalPanel) queue(s *studyScope) {
@@ -36,14 +39,15 @@ func (p *survivalPanel) build(s *studyScope, d *StudyDashboard) {
 	for _, et := range st.EventTypes {
 		d.Survival.EventTypes = append(d.Survival.EventTypes, et.Labels.In(s.opt.Lang))
 	}
-	var curves []KMCurve
+	p.curves = nil
 	maxTime := 0.0
 	for ai := range st.Arms {
-		curves = append(curves, KaplanMeierCounts(times[ai]))
+		p.curves = append(p.curves, KaplanMeierCounts(times[ai]))
 		for _, tc := range times[ai] {
 			maxTime = math.Max(maxTime, tc.Time)
 		}
 	}
+	curves := p.curves
 	for t := 0.0; t <= maxTime; t += atRiskStep(maxTime) {
 		d.Survival.Times = append(d.Survival.Times, t)
 	}
@@ -89,7 +93,8 @@ func (p *survivalPanel) build(s *studyScope, d *StudyDashboard) {
 }
 
 // atRiskStep is the spacing of the numbers at risk under a survival chart: about six
-// columns, in whole months or years.
+// columns, in whole months or years: a multiple of 91 or of 365 days, which the
+// researcher's at-risk counts, read in bins of both (survivalBinsSQL), rely on.
 func atRiskStep(maxDays float64) float64 {
 	for _, step := range []float64{91, 182, 365, 730, 1825} {
 		if maxDays/step <= 6 {

@@ -97,13 +97,14 @@ func LoadStudy(ctx context.Context, db *pgxpool.Pool, st *registry.Study, f Filt
 
 	flow := &flowPanel{}
 	outcomes := &outcomesPanel{}
+	survival := &survivalPanel{}
 	panels := []panel{
 		flow,
 		outcomes,
 		&differencesPanel{outcomes: outcomes},
 		&choicesPanel{},
 		&mainResultPanel{outcomes: outcomes},
-		&survivalPanel{},
+		survival,
 		&adverseEventsPanel{flow: flow},
 	}
 	for _, p := range panels {
@@ -118,7 +119,7 @@ func LoadStudy(ctx context.Context, db *pgxpool.Pool, st *registry.Study, f Filt
 	disclosed := make(chan loaded, 1)
 	if opt.SmallCell > 0 {
 		go func() {
-			dc, err := loadDisclosure(ctx, db, st, pooledArmIDs, opt.Today, opt.SmallCell)
+			dc, err := loadDisclosure(ctx, db, st, pooledArmIDs, opt.Today, opt.SmallCell, allParts)
 			disclosed <- loaded{dc, err}
 		}()
 	}
@@ -147,7 +148,7 @@ func LoadStudy(ctx context.Context, db *pgxpool.Pool, st *registry.Study, f Filt
 		if l.err != nil {
 			return nil, l.err
 		}
-		l.dc.apply(st, d)
+		l.dc.apply(st, d, survival.curves)
 	}
 	// Terms are labelled last: the disclosure pass knows them by their English text.
 	for i, t := range d.Adverse.Terms {

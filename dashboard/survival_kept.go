@@ -11,13 +11,14 @@ package dashboard
 //
 //	greatest(coalesce(first event, CASE WHEN active THEN @today ELSE least(status date, @today) END) - treated, 0)
 //
-// over the patients treated by @today.
+// over the patients treated by @today. (The counts are summed as integers: bigint sums
+// would be numeric, and slower.)
 func survivalCountsSQL(groupBy string) string {
 	return `WITH counts AS (
-			SELECT c.arm_id, c.site_id, c.sex, c.age_band, c.day, c.events, c.censored
+			SELECT c.arm_id, c.site_id, c.sex, c.age_band, c.day, c.events::int AS events, c.censored::int AS censored
 			FROM dashboard_survival_cells c WHERE c.study_id = @study AND ` + cellFilter + `
 			UNION ALL
-			SELECT c.arm_id, c.site_id, c.sex, c.age_band, @today::date - c.treated_on, 0, c.no_event
+			SELECT c.arm_id, c.site_id, c.sex, c.age_band, @today::date - c.treated_on, 0, c.no_event::int
 			FROM dashboard_followed_cells c WHERE c.study_id = @study AND c.treated_on <= @today::date AND c.no_event > 0
 				AND ` + cellFilter + `
 			UNION ALL
@@ -29,4 +30,24 @@ func survivalCountsSQL(groupBy string) string {
 				AND ` + cellFilter + `)
 		SELECT ` + groupBy + `, day, sum(events)::int, sum(censored)::int FROM counts x
 		GROUP BY ` + groupBy + `, day HAVING sum(events) <> 0 OR sum(censored) <> 0`
+}
+
+// survivalBinsSQL is survivalCountsSQL(groupBy) in bins of 91 and of 365 days from
+// treatment, with the last day of each bin: what the numbers at risk on the at-risk grid
+// need (every step atRiskStep gives is a multiple of one of the two: gridIndex), in a row
+// per group and quarter rather than per group and day. Columns: groupBy, day / 91,
+// day / 365, the last day, events, censored.
+func survivalBinsSQL(groupBy string) string {
+	return `SELECT ` + groupBy + `, day / 91, day / 365, max(day), sum(events)::int, sum(censored)::int
+		FROM (` + survivalCountsSQL(groupBy) + `) y (` + groupBy + `, day, events, censored)
+		GROUP BY ` + groupBy + `, day / 91, day / 365`
+}
+
+// gridIndex is the index on an at-risk grid of step days (0, step, 2 step, ...) of the
+// last grid time at or before the days of a bin of survivalBinsSQL.
+func gridIndex(step float64, quarter, year int) int {
+	if s := int(step); s%365 == 0 {
+		return year / (s / 365)
+	}
+	return quarter / (int(step) / 91)
 }

@@ -23,8 +23,9 @@ const survivalFromPatients = `WITH first AS (
 	FROM patients p LEFT JOIN first f ON f.patient_id = p.id
 	WHERE p.study_id = @study AND p.treated_on <= @today::date AND ` + patientFilter + ` GROUP BY 1, 2, 3, 4, 5`
 
-// survivalRows runs a query of site, sex, age band, arm, day, events, censored and lists
-// the rows as sorted text.
+// survivalRows runs a query of site, sex, age band, arm, day, events, censored (or of
+// site, sex, age band, arm, quarter, year, last day, events, censored) and lists the rows
+// as sorted text.
 func survivalRows(t *testing.T, store *registry.Store, sql string, args ...any) []string {
 	t.Helper()
 	rows, err := store.DB.Query(context.Background(), sql, args...)
@@ -37,6 +38,14 @@ func survivalRows(t *testing.T, store *registry.Store, sql string, args ...any) 
 		var site, arm int64
 		var sex string
 		var band, day, events, censored int
+		if len(rows.FieldDescriptions()) == 9 {
+			var quarter, year int
+			if err := rows.Scan(&site, &sex, &band, &arm, &quarter, &year, &day, &events, &censored); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, fmt.Sprintf("site %d %s age %d arm %d quarter %d year %d, last day %d: %d events, %d censored", site, sex, band, arm, quarter, year, day, events, censored))
+			continue
+		}
 		if err := rows.Scan(&site, &sex, &band, &arm, &day, &events, &censored); err != nil {
 			t.Fatal(err)
 		}
@@ -79,6 +88,14 @@ func wantSurvivalKept(t *testing.T, store *registry.Store, after string) {
 				if !slices.Equal(got, want) {
 					t.Fatalf("%s: study %d on %s, filter %+v: kept counts\n%s\nwant, from the patients,\n%s", after, study, day.Format(time.DateOnly), f,
 						strings.Join(got, "\n"), strings.Join(want, "\n"))
+				}
+				// The researcher's bins of the same counts.
+				wantBins := survivalRows(t, store, `SELECT site_id, sex, age_band, arm_id, days / 91, days / 365, max(days), sum(e)::int, sum(c)::int
+					FROM (`+survivalFromPatients+`) x (site_id, sex, age_band, arm_id, days, e, c) GROUP BY 1, 2, 3, 4, 5, 6`, args)
+				gotBins := survivalRows(t, store, survivalBinsSQL("site_id, sex, age_band, arm_id"), args)
+				if !slices.Equal(gotBins, wantBins) {
+					t.Fatalf("%s: study %d on %s, filter %+v: kept counts in bins\n%s\nwant, from the patients,\n%s", after, study, day.Format(time.DateOnly), f,
+						strings.Join(gotBins, "\n"), strings.Join(wantBins, "\n"))
 				}
 				checked += len(want)
 			}
@@ -131,5 +148,25 @@ func TestSurvivalKeptCountsEqualThePatients(t *testing.T) {
 		}
 		wantSurvivalKept(t, store, s.name)
 		wantCellsCurrent(t, db, s.name)
+	}
+}
+
+// TestGridIndexFromBins checks that the researcher's at-risk counts, read in bins of 91 and
+// 365 days, land on the grid time that the days themselves give, for every step the grid
+// can have.
+func TestGridIndexFromBins(t *testing.T) {
+	steps := map[float64]bool{}
+	for maxDays := 0.0; maxDays <= 40000; maxDays++ {
+		steps[atRiskStep(maxDays)] = true
+	}
+	if len(steps) < 5 {
+		t.Fatalf("only %d steps: %v", len(steps), steps)
+	}
+	for step := range steps {
+		for day := 0; day <= 40000; day++ {
+			if got, want := gridIndex(step, day/91, day/365), day/int(step); got != want {
+				t.Fatalf("step %v, day %d: grid index %d, want %d", step, day, got, want)
+			}
+		}
 	}
 }
