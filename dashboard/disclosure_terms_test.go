@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+
+	"outcomereg/registry"
 )
 
 // TestDisclosureTermSetsEqualTheRows: the disclosure's counts of patients per adverse-event
@@ -123,4 +125,68 @@ func TestDisclosureTermSetsEqualTheRows(t *testing.T) {
 			t.Errorf("page %d differs from the one counted from the rows:\n%s\n%s", i, fast[i], slow[i])
 		}
 	}
+}
+
+// TestPartialDisclosuresHaveTheDashboardsPatterns: the study list and the overview read
+// only some tables of a study's pattern (discParts); each is suppressed exactly as in the
+// whole pattern the study's dashboard applies, in every demo study.
+func TestPartialDisclosuresHaveTheDashboardsPatterns(t *testing.T) {
+	store := demoStore(t)
+	ctx := context.Background()
+	rows, err := store.DB.Query(ctx, `SELECT code FROM studies ORDER BY code`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	load := func(st *registry.Study, parts discParts) map[string][]bool {
+		t.Helper()
+		disclosureCache.Lock()
+		clear(disclosureCache.m)
+		clear(disclosureCache.loaded)
+		disclosureCache.Unlock()
+		dc, err := loadDisclosure(ctx, store.DB, st, nil, demoToday, 5, parts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string][]bool{}
+		for _, tb := range dc.tables() {
+			out[tb.name] = tb.suppressed
+		}
+		return out
+	}
+	compared, suppressed := 0, 0
+	for _, code := range codes {
+		st, err := store.Study(ctx, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := LoadStudy(ctx, store.DB, st, Filter{}, Options{Today: demoToday, Lang: "en"}); err != nil { // catches up
+			t.Fatal(err)
+		}
+		whole := load(st, allParts)
+		for _, parts := range []discParts{partFlow, partOutcomes, partAdverse, partSurvival} {
+			for name, got := range load(st, parts) {
+				want, ok := whole[name]
+				if !ok {
+					t.Fatalf("%s, parts %b: table %q is not in the whole pattern", code, parts, name)
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("%s, parts %b: table %q is suppressed otherwise than in the whole pattern", code, parts, name)
+				}
+				compared++
+				for _, s := range got {
+					if s {
+						suppressed++
+					}
+				}
+			}
+		}
+	}
+	if compared == 0 || suppressed == 0 {
+		t.Fatalf("compared %d tables with %d suppressed cells: nothing tested", compared, suppressed)
+	}
+	t.Logf("%d tables compared, %d suppressed cells", compared, suppressed)
 }
