@@ -38,8 +38,8 @@ var cellQueries = []string{
 	`SELECT format('%s %s %s %s %s %s %s %s: %s %s %s', study_id, scheduled_visit_id, arm_id, site_id, sex, age_band, status, treated_month, done, missed, done_in_window)
 	FROM dashboard_visit_cells WHERE done + missed > 0 ORDER BY 1`,
 	`SELECT format('patients %s %s %s %s %s %s %s: %s', study_id, arm_id, site_id, sex, age_band, status, treated_month, n) FROM dashboard_patient_cells ORDER BY 1`,
-	`SELECT format('ae %s %s %s %s %s %s %s %s %s: %s', study_id, arm_id, site_id, sex, age_band, status, treated_month, worst_grade, serious, n) FROM dashboard_ae_cells ORDER BY 1`,
-	`SELECT format('term %s %s %s %s %s %s %s %s: %s', study_id, arm_id, site_id, sex, age_band, status, treated_month, term, n) FROM dashboard_ae_term_cells ORDER BY 1`,
+	`SELECT format('ae %s %s %s %s %s %s %s: %s', study_id, arm_id, site_id, sex, age_band, worst_grade, serious, n) FROM dashboard_ae_cells ORDER BY 1`,
+	`SELECT format('term %s %s %s %s %s %s: %s', study_id, arm_id, site_id, sex, age_band, term, n) FROM dashboard_ae_term_cells ORDER BY 1`,
 	`SELECT format('survival %s %s %s %s %s day %s: %s %s', study_id, arm_id, site_id, sex, age_band, day, events, censored) FROM dashboard_survival_cells ORDER BY 1`,
 	`SELECT format('followed %s %s %s %s %s treated %s: %s %s', study_id, arm_id, site_id, sex, age_band, treated_on, n, no_event) FROM dashboard_followed_cells ORDER BY 1`,
 	`SELECT format('followed visit %s %s %s %s %s %s treated %s: %s', study_id, scheduled_visit_id, arm_id, site_id, sex, age_band, treated_on, recorded) FROM dashboard_followed_visit_cells ORDER BY 1`,
@@ -55,12 +55,19 @@ func snapshot(t *testing.T, db querier) string {
 	return snapshotOf(t, db, cellQueries)
 }
 
-// cellQueriesBefore0017 are the summary tables before the kept time-to-event counts, with
-// the outcome cells split by status and month of treatment as they were before 0022.
-var cellQueriesBefore0017 = append([]string{
+// cellQueriesBefore0022 are the summary tables with the outcome and adverse-event cells
+// split by status and month of treatment, as they were before migration 0022.
+var cellQueriesBefore0022 = append([]string{
 	`SELECT format('%s %s %s %s %s %s %s %s %s: %s %s %s %s %s %s %s', study_id, measure_id, scheduled_visit_id, arm_id, site_id, sex, age_band, status, treated_month,
 		n, round(total::numeric, 6), round(total_sq::numeric, 4), change_n, round(change_total::numeric, 6), round(change_total_sq::numeric, 4), responders)
-	FROM dashboard_outcome_cells WHERE n > 0 OR change_n > 0 ORDER BY 1`}, cellQueries[1:5]...)
+	FROM dashboard_outcome_cells WHERE n > 0 OR change_n > 0 ORDER BY 1`,
+	cellQueries[1], cellQueries[2],
+	`SELECT format('ae %s %s %s %s %s %s %s %s %s: %s', study_id, arm_id, site_id, sex, age_band, status, treated_month, worst_grade, serious, n) FROM dashboard_ae_cells ORDER BY 1`,
+	`SELECT format('term %s %s %s %s %s %s %s %s: %s', study_id, arm_id, site_id, sex, age_band, status, treated_month, term, n) FROM dashboard_ae_term_cells ORDER BY 1`,
+}, cellQueries[5:]...)
+
+// cellQueriesBefore0017 are the summary tables before the kept time-to-event counts.
+var cellQueriesBefore0017 = cellQueriesBefore0022[:5]
 
 func snapshotOf(t *testing.T, db querier, queries []string) string {
 	t.Helper()
@@ -413,9 +420,9 @@ func TestMigration0005DownAndUp(t *testing.T) {
 	wantCellsCurrent(t, db, "after down and up")
 }
 
-// TestMigration0022DownAndUp: the outcome cells summed over status and month of treatment
-// (0022) and split again from the kept contributions (its down) equal a recomputation
-// either way, with a write still waiting for the catch-up at each step.
+// TestMigration0022DownAndUp: the outcome and adverse-event cells summed over status and
+// month of treatment (0022) and split again from the kept contributions (its down) equal a
+// recomputation either way, with a write still waiting for the catch-up at each step.
 func TestMigration0022DownAndUp(t *testing.T) {
 	store := demoStore(t)
 	db, ctx := store.DB, context.Background()
@@ -431,20 +438,20 @@ func TestMigration0022DownAndUp(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// Split by status and month of treatment, as the catch-up of 0021 keeps them.
-	split := append([]string{cellQueriesBefore0017[0]}, cellQueries[1:]...)
 	correct()
 	if err := g.To(21); err != nil {
 		t.Fatal(err)
 	}
 	var rows int
-	if err := db.QueryRow(ctx, `SELECT count(*) FROM dashboard_outcome_cells WHERE status <> 'active'`).Scan(&rows); err != nil || rows == 0 {
-		t.Fatalf("after down: %d outcome cells of patients not active (%v), want them split by status again", rows, err)
+	for _, table := range []string{"dashboard_outcome_cells", "dashboard_ae_cells", "dashboard_ae_term_cells"} {
+		if err := db.QueryRow(ctx, `SELECT count(*) FROM `+table+` WHERE status <> 'active'`).Scan(&rows); err != nil || rows == 0 {
+			t.Fatalf("after down: %d %s of patients not active (%v), want them split by status again", rows, table, err)
+		}
 	}
 	if _, err := registry.CatchUpDashboards(ctx, db); err != nil {
 		t.Fatal(err)
 	}
-	got := snapshotOf(t, db, split)
+	got := snapshotOf(t, db, cellQueriesBefore0022)
 	tx, err := db.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -452,7 +459,7 @@ func TestMigration0022DownAndUp(t *testing.T) {
 	if _, err := registry.RebuildDashboardsIn(ctx, tx, ""); err != nil {
 		t.Fatal(err)
 	}
-	want := snapshotOf(t, tx, split)
+	want := snapshotOf(t, tx, cellQueriesBefore0022)
 	tx.Rollback(ctx)
 	if got != want {
 		t.Fatal("after down: the cells differ from a recomputation")

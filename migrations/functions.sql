@@ -363,35 +363,36 @@ BEGIN
     WHEN MATCHED THEN UPDATE SET n = t.n + d.n
     WHEN NOT MATCHED AND d.n <> 0 THEN INSERT VALUES (d.study_id, d.arm_id, d.site_id, d.sex, d.age_band, d.status, d.treated_month, d.n);
 
+    -- The adverse-event and term cells, like the outcome cells, have no status or month of
+    -- treatment (migration 0022): no reader asks.
     MERGE INTO dashboard_ae_cells t
     USING (
-        SELECT study_id, arm_id, site_id, sex, age_band, status, treated_month, worst_grade, serious, sum(d)::bigint AS n
-        FROM (SELECT study_id, arm_id, site_id, sex, age_band, status, treated_month, worst_grade, serious, 1 AS d
+        SELECT study_id, arm_id, site_id, sex, age_band, worst_grade, serious, sum(d)::bigint AS n
+        FROM (SELECT study_id, arm_id, site_id, sex, age_band, worst_grade, serious, 1 AS d
               FROM dashboard_catch_up_state WHERE worst_grade IS NOT NULL
               UNION ALL
-              SELECT s.study_id, s.arm_id, s.site_id, s.sex, s.age_band, s.status, s.treated_month, s.worst_grade, s.serious, -1
+              SELECT s.study_id, s.arm_id, s.site_id, s.sex, s.age_band, s.worst_grade, s.serious, -1
               FROM dashboard_catch_up_patients r JOIN dashboard_patient_state s ON s.patient_id = r.id WHERE s.worst_grade IS NOT NULL) x
-        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
-    ) d ON (t.study_id, t.arm_id, t.site_id, t.sex, t.age_band, t.status, t.treated_month, t.worst_grade, t.serious)
-         = (d.study_id, d.arm_id, d.site_id, d.sex, d.age_band, d.status, d.treated_month, d.worst_grade, d.serious)
+        GROUP BY 1, 2, 3, 4, 5, 6, 7
+    ) d ON (t.study_id, t.arm_id, t.site_id, t.sex, t.age_band, t.worst_grade, t.serious)
+         = (d.study_id, d.arm_id, d.site_id, d.sex, d.age_band, d.worst_grade, d.serious)
     WHEN MATCHED AND t.n + d.n = 0 THEN DELETE
     WHEN MATCHED THEN UPDATE SET n = t.n + d.n
-    WHEN NOT MATCHED AND d.n <> 0 THEN INSERT VALUES (d.study_id, d.arm_id, d.site_id, d.sex, d.age_band, d.status, d.treated_month,
-        d.worst_grade, d.serious, d.n);
+    WHEN NOT MATCHED AND d.n <> 0 THEN INSERT VALUES (d.study_id, d.arm_id, d.site_id, d.sex, d.age_band, d.worst_grade, d.serious, d.n);
 
     MERGE INTO dashboard_ae_term_cells t
     USING (
-        SELECT study_id, arm_id, site_id, sex, age_band, status, treated_month, term, sum(d)::bigint AS n
-        FROM (SELECT study_id, arm_id, site_id, sex, age_band, status, treated_month, unnest(terms) AS term, 1 AS d FROM dashboard_catch_up_state
+        SELECT study_id, arm_id, site_id, sex, age_band, term, sum(d)::bigint AS n
+        FROM (SELECT study_id, arm_id, site_id, sex, age_band, unnest(terms) AS term, 1 AS d FROM dashboard_catch_up_state
               UNION ALL
-              SELECT s.study_id, s.arm_id, s.site_id, s.sex, s.age_band, s.status, s.treated_month, unnest(s.terms), -1
+              SELECT s.study_id, s.arm_id, s.site_id, s.sex, s.age_band, unnest(s.terms), -1
               FROM dashboard_catch_up_patients r JOIN dashboard_patient_state s ON s.patient_id = r.id) x
-        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
-    ) d ON (t.study_id, t.arm_id, t.site_id, t.sex, t.age_band, t.status, t.treated_month, t.term)
-         = (d.study_id, d.arm_id, d.site_id, d.sex, d.age_band, d.status, d.treated_month, d.term)
+        GROUP BY 1, 2, 3, 4, 5, 6
+    ) d ON (t.study_id, t.arm_id, t.site_id, t.sex, t.age_band, t.term)
+         = (d.study_id, d.arm_id, d.site_id, d.sex, d.age_band, d.term)
     WHEN MATCHED AND t.n + d.n = 0 THEN DELETE
     WHEN MATCHED THEN UPDATE SET n = t.n + d.n
-    WHEN NOT MATCHED AND d.n <> 0 THEN INSERT VALUES (d.study_id, d.arm_id, d.site_id, d.sex, d.age_band, d.status, d.treated_month, d.term, d.n);
+    WHEN NOT MATCHED AND d.n <> 0 THEN INSERT VALUES (d.study_id, d.arm_id, d.site_id, d.sex, d.age_band, d.term, d.n);
 
     -- The disclosure control's term sets (migration 0020): each term as lower(btrim(term)),
     -- every one once.
@@ -435,7 +436,7 @@ BEGIN
         treated_month, done, missed, done_in_window, from_home) VALUES (d.study_id, d.scheduled_visit_id, d.arm_id, d.site_id, d.sex,
         d.age_band, d.status, d.treated_month, d.done, d.missed, d.in_window, d.from_home);
 
-    -- Outcome cells have no status or month of treatment (migration 0022): no reader asks.
+    -- Nor the outcome cells (migration 0022).
     MERGE INTO dashboard_outcome_cells t
     USING (
         SELECT study_id, measure_id, scheduled_visit_id, arm_id, site_id, sex, age_band,

@@ -25,9 +25,9 @@ func studyCells(t *testing.T, db *pgxpool.Pool, study string) string {
 		   FROM dashboard_visit_cells WHERE study_id = (SELECT id FROM s)) c),
 		  (SELECT string_agg(x, E'\n' ORDER BY x) FROM (SELECT format('patients %s %s %s %s %s %s: %s', arm_id, site_id, sex, age_band, status, treated_month, n) AS x
 		   FROM dashboard_patient_cells WHERE study_id = (SELECT id FROM s)) c),
-		  (SELECT string_agg(x, E'\n' ORDER BY x) FROM (SELECT format('ae %s %s %s %s %s %s %s %s: %s', arm_id, site_id, sex, age_band, status, treated_month, worst_grade, serious, n) AS x
+		  (SELECT string_agg(x, E'\n' ORDER BY x) FROM (SELECT format('ae %s %s %s %s %s %s: %s', arm_id, site_id, sex, age_band, worst_grade, serious, n) AS x
 		   FROM dashboard_ae_cells WHERE study_id = (SELECT id FROM s)) c),
-		  (SELECT string_agg(x, E'\n' ORDER BY x) FROM (SELECT format('term %s %s %s %s %s %s %s: %s', arm_id, site_id, sex, age_band, status, treated_month, term, n) AS x
+		  (SELECT string_agg(x, E'\n' ORDER BY x) FROM (SELECT format('term %s %s %s %s %s: %s', arm_id, site_id, sex, age_band, term, n) AS x
 		   FROM dashboard_ae_term_cells WHERE study_id = (SELECT id FROM s)) c),
 		  (SELECT string_agg(x, E'\n' ORDER BY x) FROM (SELECT format('survival %s %s %s %s day %s: %s %s', arm_id, site_id, sex, age_band, day, events, censored) AS x
 		   FROM dashboard_survival_cells WHERE study_id = (SELECT id FROM s)) c),

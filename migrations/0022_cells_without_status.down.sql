@@ -1,8 +1,8 @@
--- Outcome cells split again by status and month of treatment, recomputed from the kept
--- contributions (each patient's values with its group), and the catch-up that keeps them at
--- that grain put back (the version of migrations/functions.sql before 0022). The kept
--- contributions are what the cells add up to after every catch-up, so notes still waiting
--- are caught up by it as before.
+-- Outcome and adverse-event cells split again by status and month of treatment,
+-- recomputed from the kept contributions (each patient's group, worst adverse event, terms
+-- and values), and the catch-up that keeps them at that grain put back (the version of
+-- migrations/functions.sql before 0022). The kept contributions are what the cells add up
+-- to after every catch-up, so notes still waiting are caught up by it as before.
 CREATE TABLE dashboard_outcome_cells_old (
     study_id           bigint NOT NULL,
     measure_id         bigint NOT NULL,
@@ -34,6 +34,36 @@ GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9;
 DROP TABLE dashboard_outcome_cells;
 ALTER TABLE dashboard_outcome_cells_old RENAME TO dashboard_outcome_cells;
 ALTER TABLE dashboard_outcome_cells RENAME CONSTRAINT dashboard_outcome_cells_pkey_old TO dashboard_outcome_cells_pkey;
+
+CREATE TABLE dashboard_ae_cells_old (
+    study_id bigint NOT NULL, arm_id bigint NOT NULL, site_id bigint NOT NULL, sex text NOT NULL,
+    age_band smallint NOT NULL, status text NOT NULL, treated_month date NOT NULL,
+    worst_grade smallint NOT NULL, serious boolean NOT NULL,
+    n bigint NOT NULL,
+    CONSTRAINT dashboard_ae_cells_pkey_old PRIMARY KEY (study_id, arm_id, site_id, sex, age_band, status, treated_month, worst_grade, serious)
+);
+INSERT INTO dashboard_ae_cells_old
+SELECT study_id, arm_id, site_id, sex, age_band, status, treated_month, worst_grade, serious, count(*)
+FROM dashboard_patient_state WHERE worst_grade IS NOT NULL
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9;
+DROP TABLE dashboard_ae_cells;
+ALTER TABLE dashboard_ae_cells_old RENAME TO dashboard_ae_cells;
+ALTER TABLE dashboard_ae_cells RENAME CONSTRAINT dashboard_ae_cells_pkey_old TO dashboard_ae_cells_pkey;
+
+CREATE TABLE dashboard_ae_term_cells_old (
+    study_id bigint NOT NULL, arm_id bigint NOT NULL, site_id bigint NOT NULL, sex text NOT NULL,
+    age_band smallint NOT NULL, status text NOT NULL, treated_month date NOT NULL,
+    term text NOT NULL,
+    n bigint NOT NULL,
+    CONSTRAINT dashboard_ae_term_cells_pkey_old PRIMARY KEY (study_id, arm_id, site_id, sex, age_band, status, treated_month, term)
+);
+INSERT INTO dashboard_ae_term_cells_old
+SELECT s.study_id, s.arm_id, s.site_id, s.sex, s.age_band, s.status, s.treated_month, t.term, count(*)
+FROM dashboard_patient_state s CROSS JOIN LATERAL unnest(s.terms) AS t (term)
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
+DROP TABLE dashboard_ae_term_cells;
+ALTER TABLE dashboard_ae_term_cells_old RENAME TO dashboard_ae_term_cells;
+ALTER TABLE dashboard_ae_term_cells RENAME CONSTRAINT dashboard_ae_term_cells_pkey_old TO dashboard_ae_term_cells_pkey;
 
 CREATE OR REPLACE FUNCTION dashboard_catch_up() RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
