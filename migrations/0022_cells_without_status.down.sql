@@ -1,5 +1,6 @@
--- Outcome and adverse-event cells split again by status and month of treatment,
--- recomputed from the kept contributions (each patient's group, worst adverse event, terms
+-- Outcome and adverse-event cells split again by status and month of treatment, and the
+-- visit and patient cells of patients not active again by month of treatment, recomputed
+-- from the kept contributions (each patient's group, worst adverse event, terms, visits
 -- and values), and the catch-up that keeps them at that grain put back (the version of
 -- migrations/functions.sql before 0022). The kept contributions are what the cells add up
 -- to after every catch-up, so notes still waiting are caught up by it as before.
@@ -64,6 +65,22 @@ GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
 DROP TABLE dashboard_ae_term_cells;
 ALTER TABLE dashboard_ae_term_cells_old RENAME TO dashboard_ae_term_cells;
 ALTER TABLE dashboard_ae_term_cells RENAME CONSTRAINT dashboard_ae_term_cells_pkey_old TO dashboard_ae_term_cells_pkey;
+
+DELETE FROM dashboard_visit_cells WHERE status <> 'active';
+INSERT INTO dashboard_visit_cells (study_id, scheduled_visit_id, arm_id, site_id, sex, age_band, status, treated_month,
+    done, missed, done_in_window, from_home)
+SELECT s.study_id, v.scheduled_visit_id, s.arm_id, s.site_id, s.sex, s.age_band, s.status, s.treated_month,
+       count(*) FILTER (WHERE v.done), count(*) FILTER (WHERE NOT v.done), count(*) FILTER (WHERE v.in_window),
+       count(*) FILTER (WHERE v.from_home)
+FROM dashboard_patient_visits v JOIN dashboard_patient_state s ON s.patient_id = v.patient_id
+WHERE s.status <> 'active'
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
+
+DELETE FROM dashboard_patient_cells WHERE status <> 'active';
+INSERT INTO dashboard_patient_cells (study_id, arm_id, site_id, sex, age_band, status, treated_month, n)
+SELECT study_id, arm_id, site_id, sex, age_band, status, treated_month, count(*)
+FROM dashboard_patient_state WHERE status <> 'active'
+GROUP BY 1, 2, 3, 4, 5, 6, 7;
 
 CREATE OR REPLACE FUNCTION dashboard_catch_up() RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE

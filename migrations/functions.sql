@@ -172,6 +172,14 @@ CREATE OR REPLACE FUNCTION dashboard_treated_month(treated_on date) RETURNS date
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN coalesce(date_trunc('month', treated_on)::date, 'infinity'::date);
 
+-- The month of treatment as the patient and visit cells keep it (migration 0022): an active
+-- patient's, by which the flow counts the visits whose window has closed; 'infinity' for
+-- the others, whose cells are read without their month, so that they make one cell per
+-- group, not one per month of treatment.
+CREATE OR REPLACE FUNCTION dashboard_cell_month(status text, treated_month date) RETURNS date
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN status = 'active' THEN treated_month ELSE 'infinity'::date END;
+
 -- dashboard_group_of is the one definition of the group a patient belongs to.
 CREATE OR REPLACE FUNCTION dashboard_group_of(p patients) RETURNS dashboard_group
     LANGUAGE sql STABLE PARALLEL SAFE
@@ -352,9 +360,10 @@ BEGIN
     MERGE INTO dashboard_patient_cells t
     USING (
         SELECT study_id, arm_id, site_id, sex, age_band, status, treated_month, sum(d)::bigint AS n
-        FROM (SELECT study_id, arm_id, site_id, sex, age_band, status, treated_month, 1 AS d FROM dashboard_catch_up_state
+        FROM (SELECT study_id, arm_id, site_id, sex, age_band, status, dashboard_cell_month(status, treated_month) AS treated_month, 1 AS d
+              FROM dashboard_catch_up_state
               UNION ALL
-              SELECT s.study_id, s.arm_id, s.site_id, s.sex, s.age_band, s.status, s.treated_month, -1
+              SELECT s.study_id, s.arm_id, s.site_id, s.sex, s.age_band, s.status, dashboard_cell_month(s.status, s.treated_month), -1
               FROM dashboard_catch_up_patients r JOIN dashboard_patient_state s ON s.patient_id = r.id) x
         GROUP BY 1, 2, 3, 4, 5, 6, 7
     ) d ON (t.study_id, t.arm_id, t.site_id, t.sex, t.age_band, t.status, t.treated_month)
@@ -418,12 +427,12 @@ BEGIN
         SELECT study_id, scheduled_visit_id, arm_id, site_id, sex, age_band, status, treated_month,
                sum(d * done::int)::bigint AS done, sum(d * (NOT done)::int)::bigint AS missed,
                sum(d * in_window::int)::bigint AS in_window, sum(d * from_home::int)::bigint AS from_home
-        FROM (SELECT p.study_id, v.scheduled_visit_id, p.arm_id, p.site_id, p.sex, p.age_band, p.status, p.treated_month,
-                     v.done, v.in_window, v.from_home, 1 AS d
+        FROM (SELECT p.study_id, v.scheduled_visit_id, p.arm_id, p.site_id, p.sex, p.age_band, p.status,
+                     dashboard_cell_month(p.status, p.treated_month) AS treated_month, v.done, v.in_window, v.from_home, 1 AS d
               FROM dashboard_catch_up_visits v JOIN dashboard_catch_up_state p ON p.patient_id = v.patient_id
               UNION ALL
-              SELECT s.study_id, v.scheduled_visit_id, s.arm_id, s.site_id, s.sex, s.age_band, s.status, s.treated_month,
-                     v.done, v.in_window, v.from_home, -1
+              SELECT s.study_id, v.scheduled_visit_id, s.arm_id, s.site_id, s.sex, s.age_band, s.status,
+                     dashboard_cell_month(s.status, s.treated_month), v.done, v.in_window, v.from_home, -1
               FROM dashboard_catch_up_patients r JOIN dashboard_patient_state s ON s.patient_id = r.id
               JOIN dashboard_patient_visits v ON v.patient_id = r.id) x
         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
