@@ -1,45 +1,55 @@
 package dashboard
 
-// survivalCountsSQL returns the query of the follow-up times of a study's treated patients
-// on day @today, as patients with the first event (events) and censored per group and day from
-// treatment, grouped by groupBy (expressions of x.arm_id, x.site_id, x.sex, x.age_band, then day), for
-// the filter @site, @sex and @age_band (cellFilter). It reads the kept counts of migration 0017, not the
-// patients: the fixed times (an event, or follow-up ended) per day; the patients still
-// followed without an event per treatment date, censored on day @today; and the few kept
-// times that do not hold yet on @today (a treatment or status dated after it), taken out and
-// counted as of @today. The same counts as the patients themselves give:
+// survivalTimesSQL is the query of the follow-up times of a study's treated patients on
+// day @today, in rows of arm_id, site_id, sex, age_band, day (from treatment), events
+// (patients with the first event that day) and censored, for the filter @site, @sex and
+// @age_band (cellFilter). It reads the kept counts of migration 0017, not the patients:
+// the fixed times (an event, or follow-up ended) per day, less the few that do not hold yet
+// on @today (a treatment or status dated after it: those patients are counted as still
+// followed); the patients still followed without an event per treatment date, censored on
+// day @today; and those few. Every row counts at least one patient, so a group's last
+// follow-up day is the greatest day of its rows. The same counts as the patients themselves
+// give:
 //
 //	greatest(coalesce(first event, CASE WHEN active THEN @today ELSE least(status date, @today) END) - treated, 0)
 //
-// over the patients treated by @today. (The counts are summed as integers: bigint sums
-// would be numeric, and slower.)
+// over the patients treated by @today. (The counts are integers: bigint sums would be
+// numeric, and slower.)
+const survivalTimesSQL = `WITH later AS (
+		SELECT c.arm_id, c.site_id, c.sex, c.age_band, c.survival_day AS day,
+			count(*) FILTER (WHERE c.survival_event)::int AS events, count(*) FILTER (WHERE NOT c.survival_event)::int AS censored
+		FROM dashboard_patient_state c WHERE c.study_id = @study AND c.survival_until > @today::date AND ` + cellFilter + `
+		GROUP BY 1, 2, 3, 4, 5)
+	SELECT x.* FROM (
+		SELECT c.arm_id, c.site_id, c.sex, c.age_band, c.day,
+			c.events::int - coalesce(l.events, 0) AS events, c.censored::int - coalesce(l.censored, 0) AS censored
+		FROM dashboard_survival_cells c LEFT JOIN later l USING (arm_id, site_id, sex, age_band, day)
+		WHERE c.study_id = @study AND ` + cellFilter + `) x
+	WHERE x.events > 0 OR x.censored > 0
+	UNION ALL
+	SELECT c.arm_id, c.site_id, c.sex, c.age_band, @today::date - c.treated_on, 0, c.no_event::int
+	FROM dashboard_followed_cells c WHERE c.study_id = @study AND c.treated_on <= @today::date AND c.no_event > 0
+		AND ` + cellFilter + `
+	UNION ALL
+	SELECT c.arm_id, c.site_id, c.sex, c.age_band, @today::date - c.treated_on, 0, 1
+	FROM dashboard_patient_state c WHERE c.study_id = @study AND c.survival_until > @today::date AND c.treated_on <= @today::date
+		AND ` + cellFilter
+
+// survivalCountsSQL returns the follow-up times (survivalTimesSQL) per group and day, grouped
+// by groupBy (expressions of x.arm_id, x.site_id, x.sex, x.age_band), then day, events,
+// censored.
 func survivalCountsSQL(groupBy string) string {
-	return `WITH counts AS (
-			SELECT c.arm_id, c.site_id, c.sex, c.age_band, c.day, c.events::int AS events, c.censored::int AS censored
-			FROM dashboard_survival_cells c WHERE c.study_id = @study AND ` + cellFilter + `
-			UNION ALL
-			SELECT c.arm_id, c.site_id, c.sex, c.age_band, @today::date - c.treated_on, 0, c.no_event::int
-			FROM dashboard_followed_cells c WHERE c.study_id = @study AND c.treated_on <= @today::date AND c.no_event > 0
-				AND ` + cellFilter + `
-			UNION ALL
-			SELECT c.arm_id, c.site_id, c.sex, c.age_band, c.survival_day, -c.survival_event::int, -(NOT c.survival_event)::int
-			FROM dashboard_patient_state c WHERE c.study_id = @study AND c.survival_until > @today::date AND ` + cellFilter + `
-			UNION ALL
-			SELECT c.arm_id, c.site_id, c.sex, c.age_band, @today::date - c.treated_on, 0, 1
-			FROM dashboard_patient_state c WHERE c.study_id = @study AND c.survival_until > @today::date AND c.treated_on <= @today::date
-				AND ` + cellFilter + `)
-		SELECT ` + groupBy + `, day, sum(events)::int, sum(censored)::int FROM counts x
-		GROUP BY ` + groupBy + `, day HAVING sum(events) <> 0 OR sum(censored) <> 0`
+	return `SELECT ` + groupBy + `, day, sum(events)::int, sum(censored)::int FROM (` + survivalTimesSQL + `) x
+		GROUP BY ` + groupBy + `, day`
 }
 
-// survivalBinsSQL is survivalCountsSQL(groupBy) in bins of 91 and of 365 days from
-// treatment, with the last day of each bin: what the numbers at risk on the at-risk grid
-// need (every step atRiskStep gives is a multiple of one of the two: gridIndex), in a row
-// per group and quarter rather than per group and day. Columns: groupBy, day / 91,
-// day / 365, the last day, events, censored.
+// survivalBinsSQL returns the follow-up times (survivalTimesSQL) in bins of 91 and of 365
+// days from treatment, with the last day of each bin: what the numbers at risk on the
+// at-risk grid need (every step atRiskStep gives is a multiple of one of the two:
+// gridIndex), in a row per group and quarter rather than per group and day. Columns:
+// groupBy, day / 91, day / 365, the last day, events, censored.
 func survivalBinsSQL(groupBy string) string {
-	return `SELECT ` + groupBy + `, day / 91, day / 365, max(day), sum(events)::int, sum(censored)::int
-		FROM (` + survivalCountsSQL(groupBy) + `) y (` + groupBy + `, day, events, censored)
+	return `SELECT ` + groupBy + `, day / 91, day / 365, max(day), sum(events)::int, sum(censored)::int FROM (` + survivalTimesSQL + `) x
 		GROUP BY ` + groupBy + `, day / 91, day / 365`
 }
 
