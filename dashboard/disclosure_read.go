@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -43,6 +44,8 @@ type discReader struct {
 	allocated map[[4]int]int
 	visits    map[int64]int
 	measures  map[int64]int
+	// survivalKey names the study's time-to-event bins in keptBins (keptCache).
+	survivalKey string
 }
 
 // readDisclosure reads the counts of the parts and protects them (or reuses the pattern of
@@ -52,20 +55,31 @@ func readDisclosure(ctx context.Context, db *pgxpool.Pool, st *registry.Study, p
 		a: atoms{sites: map[int64]int{}, arms: map[int64]int{}}, b: &pgx.Batch{},
 		allocated: map[[4]int]int{}, visits: map[int64]int{}, measures: map[int64]int{}}
 	dc := r.dc
-	// The sites with patients in the study, from the cells (every patient is in one).
-	rows, err := db.Query(ctx, `SELECT DISTINCT c.site_id, s.code FROM dashboard_patient_cells c JOIN sites s ON s.id = c.site_id
-		WHERE c.study_id = $1 ORDER BY 2`, st.ID)
-	if err != nil {
-		return nil, fmt.Errorf("disclosure %s: %w", st.Code, err)
-	}
+	// The sites with patients in the study, from the cells (every patient is in one), and
+	// the version of its kept time-to-event counts.
+	pre := &pgx.Batch{}
 	var id int64
 	var code string
-	if _, err := pgx.ForEachRow(rows, []any{&id, &code}, func() error {
-		r.a.sites[id] = len(dc.sites)
-		dc.sites, dc.siteCodes = append(dc.sites, id), append(dc.siteCodes, code)
-		return nil
-	}); err != nil {
+	pre.Queue(`SELECT DISTINCT c.site_id, s.code FROM dashboard_patient_cells c JOIN sites s ON s.id = c.site_id
+		WHERE c.study_id = $1 ORDER BY 2`, st.ID).
+		Query(each([]any{&id, &code}, func() error {
+			r.a.sites[id] = len(dc.sites)
+			dc.sites, dc.siteCodes = append(dc.sites, id), append(dc.siteCodes, code)
+			return nil
+		}))
+	var version *string
+	pre.Queue(survivalVersionSQL, st.ID).QueryRow(func(row pgx.Row) error {
+		err := row.Scan(&version)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		return err
+	})
+	if err := db.SendBatch(ctx, pre).Close(); err != nil {
 		return nil, fmt.Errorf("disclosure %s: %w", st.Code, err)
+	}
+	if version != nil {
+		r.survivalKey = fmt.Sprintf("%p|%d|%s|%s", db, st.ID, *version, day.Format(time.DateOnly))
 	}
 	for i, arm := range st.Arms {
 		r.a.arms[arm.ID] = i
@@ -348,21 +362,45 @@ func (r *discReader) adverse() {
 	})
 }
 
+// survivalBin is a row of survivalBinsSQL: a group's patients in a quarter and year from
+// treatment.
+type survivalBin struct {
+	site                                  int64
+	sex                                   string
+	band                                  int
+	arm                                   int64
+	quarter, year, last, events, censored int
+}
+
+// keptBins keeps the disclosure's time-to-event bins by discReader.survivalKey.
+var keptBins keptCache[[]survivalBin]
+
 // survival is time to the first event, as the survival panel counts it, in bins of days
 // from treatment: the events table (patients with an event, and the rest) and the numbers
 // at risk on a grid the same for every view. (The curves a view shows are the survival
 // panel's own, checked against these counts in applySurvival.)
 func (r *discReader) survival() {
 	dc, st := r.dc, r.st
-	type survivalBin struct{ quarter, year, last, events, censored int }
-	bins := map[[4]int][]survivalBin{}
-	var sb survivalBin
-	r.b.Queue(survivalBinsSQL("site_id, sex, age_band, arm_id"), pgx.NamedArgs{"study": st.ID, "today": r.day, "site": nil, "sex": nil, "age_band": nil}).
-		Query(r.each([]any{&sb.quarter, &sb.year, &sb.last, &sb.events, &sb.censored}, func(s, x, g, a int) {
-			k := [4]int{s, x, g, a}
-			bins[k] = append(bins[k], sb)
-		}))
+	rows, hit := keptBins.get(r.survivalKey)
+	if !hit {
+		var sb survivalBin
+		r.b.Queue(survivalBinsSQL("site_id, sex, age_band, arm_id"), pgx.NamedArgs{"study": st.ID, "today": r.day, "site": nil, "sex": nil, "age_band": nil}).
+			Query(each([]any{&sb.site, &sb.sex, &sb.band, &sb.arm, &sb.quarter, &sb.year, &sb.last, &sb.events, &sb.censored}, func() error {
+				rows = append(rows, sb)
+				return nil
+			}))
+	}
 	r.after = append(r.after, func() {
+		if !hit {
+			keptBins.put(r.survivalKey, rows)
+		}
+		bins := map[[4]int][]survivalBin{}
+		for _, sb := range rows {
+			if s, x, g, a := r.a.coords(sb.site, sb.sex, sb.band, sb.arm); s >= 0 {
+				k := [4]int{s, x, g, a}
+				bins[k] = append(bins[k], sb)
+			}
+		}
 		maxTime := 0
 		for _, sbs := range bins {
 			for _, sb := range sbs {

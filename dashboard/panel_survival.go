@@ -15,26 +15,47 @@ import (
 // yet treated are left out. Its query reads the kept counts (survival_kept.go), with the
 // patients still followed per treatment date; it runs on a second connection.
 type survivalPanel struct {
-	times [][]TimeCount // per arm: patients by day, with events and censorings
+	// rows are what the query returned (or a keptCache held, hit), times the same per arm:
+	// patients by day, with events and censorings.
+	rows  []armTime
+	hit   bool
+	times [][]TimeCount
 	// curves are the Kaplan–Meier curves per arm before the small-cell pass: a
 	// researcher's are coarsened from them (disclosure_apply.go).
 	curves []KMCurve
 }
 
+// armTime is a row of the time-to-event query: an arm's patients on one day.
+type armTime struct {
+	arm int64
+	tc  TimeCount
+}
+
+// keptSurvivalRows keeps the survival panel's rows by survivalKey.
+var keptSurvivalRows keptCache[[]armTime]
+
 func (p *survivalPanel) queue(s *studyScope) {
-	p.times = make([][]TimeCount, s.nArms)
-	var arm int64
-	var tc TimeCount
+	if p.rows, p.hit = keptSurvivalRows.get(s.survivalKey); p.hit {
+		return
+	}
+	var at armTime
 	s.slow.Queue(survivalCountsSQL(armShown("x")), s.args).
-		Query(each([]any{&arm, &tc.Time, &tc.Events, &tc.Censored}, func() error {
-			if ai, ok := s.arms[arm]; ok {
-				p.times[ai] = append(p.times[ai], tc)
-			}
+		Query(each([]any{&at.arm, &at.tc.Time, &at.tc.Events, &at.tc.Censored}, func() error {
+			p.rows = append(p.rows, at)
 			return nil
 		}))
 }
 
 func (p *survivalPanel) build(s *studyScope, d *StudyDashboard) {
+	if !p.hit {
+		keptSurvivalRows.put(s.survivalKey, p.rows)
+	}
+	p.times = make([][]TimeCount, s.nArms)
+	for _, at := range p.rows {
+		if ai, ok := s.arms[at.arm]; ok {
+			p.times[ai] = append(p.times[ai], at.tc)
+		}
+	}
 	st, sc, times := s.st, s.sc, p.times
 	for _, et := range st.EventTypes {
 		d.Survival.EventTypes = append(d.Survival.EventTypes, et.Labels.In(s.opt.Lang))

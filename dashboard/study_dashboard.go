@@ -48,6 +48,9 @@ type studyScope struct {
 	// batch holds most queries; slow the time-to-event query, the one with the most rows
 	// to add up, which runs beside the others on a second connection.
 	batch, slow *pgx.Batch
+	// survivalKey names the time-to-event counts of this view in a keptCache: the version
+	// of the study's kept counts, the day, and the filter; "" when the study has no version.
+	survivalKey string
 }
 
 // armShown is the SQL of the arm a row of patients (or cells) aliased t is counted in: its
@@ -81,6 +84,19 @@ func LoadStudy(ctx context.Context, db *pgxpool.Pool, st *registry.Study, f Filt
 		nArms: len(st.Arms), nVisits: len(st.Visits), nMeasures: len(st.Measures),
 		batch: &pgx.Batch{}, slow: &pgx.Batch{}}
 	s.args["study"], s.args["today"], s.args["arms_pooled"] = st.ID, today, pooledArmIDs != nil
+	// The site by id: a code could be given to another site.
+	var version *string
+	var siteID *int64
+	if err := db.QueryRow(ctx, `SELECT (`+survivalVersionSQL+`), (SELECT id FROM sites WHERE code = $2)`, st.ID, f.Site).Scan(&version, &siteID); err != nil {
+		return nil, fmt.Errorf("dashboard %s: %w", st.Code, err)
+	}
+	if version != nil {
+		site := int64(-1)
+		if siteID != nil {
+			site = *siteID
+		}
+		s.survivalKey = fmt.Sprintf("%p|%d|%s|%s|%s=%d|%s|%s|%t", db, st.ID, *version, today.Format(time.DateOnly), f.Site, site, f.Sex, f.AgeBand, pooledArmIDs != nil)
+	}
 	for i, a := range st.Arms {
 		s.arms[a.ID] = i
 		d.Arms = append(d.Arms, ArmInfo{Code: a.Code, Label: a.LabelIn(opt.Lang), Control: a.Control})
@@ -125,6 +141,10 @@ func LoadStudy(ctx context.Context, db *pgxpool.Pool, st *registry.Study, f Filt
 	}
 	errs := make(chan error, 2)
 	for _, batch := range []*pgx.Batch{s.batch, s.slow} {
+		if batch.Len() == 0 {
+			errs <- nil
+			continue
+		}
 		go func() { errs <- db.SendBatch(ctx, batch).Close() }()
 	}
 	var batchErr error

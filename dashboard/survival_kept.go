@@ -1,5 +1,7 @@
 package dashboard
 
+import "sync"
+
 // survivalTimesSQL is the query of the follow-up times of a study's treated patients on
 // day @today, in rows of arm_id, site_id, sex, age_band, day (from treatment), events
 // (patients with the first event that day) and censored, for the filter @site, @sex and
@@ -61,3 +63,36 @@ func gridIndex(step float64, quarter, year int) int {
 	}
 	return quarter / (int(step) / 91)
 }
+
+// keptCache holds what a time-to-event query returned, keyed by the version of the
+// study's kept counts (dashboard_survival_versions, migration 0023: the catch-up gives a
+// study a new one whenever it changes them), the day and the query's own arguments. A
+// nurse's visit save, the commonest write, leaves them as they were: the pages read after
+// it do not count them again.
+type keptCache[T any] struct {
+	sync.Mutex
+	m map[string]T
+}
+
+func (c *keptCache[T]) get(key string) (T, bool) {
+	c.Lock()
+	defer c.Unlock()
+	v, ok := c.m[key]
+	return v, ok && key != ""
+}
+
+func (c *keptCache[T]) put(key string, v T) {
+	if key == "" {
+		return
+	}
+	c.Lock()
+	defer c.Unlock()
+	if c.m == nil || len(c.m) > 256 {
+		c.m = map[string]T{}
+	}
+	c.m[key] = v
+}
+
+// survivalVersionSQL reads the version of a study's kept time-to-event counts ($1); NULL
+// when it has none (then nothing is kept in a keptCache).
+const survivalVersionSQL = `SELECT version::text FROM dashboard_survival_versions WHERE study_id = $1`

@@ -3,10 +3,13 @@ package dashboard
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"outcomereg/registry"
 )
@@ -138,6 +141,26 @@ func TestSurvivalKeptCountsEqualThePatients(t *testing.T) {
 			SELECT study_id, site_id, 'NEW-S1', arm_id, sex, birth_year, enrolled_on, treated_on FROM patients ORDER BY id LIMIT 1`},
 		{"the new patient is deleted", `DELETE FROM patients WHERE study_number = 'NEW-S1'`},
 	}
+	// Every study's follow-up times from the patients, on a few days.
+	times := func() map[int64]string {
+		out := map[int64]string{}
+		rows, _ := db.Query(ctx, `SELECT id FROM studies`)
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range ids {
+			for _, day := range []time.Time{demoToday, demoToday.AddDate(1, 0, 0)} {
+				args := Filter{}.namedArgs()
+				args["study"], args["today"] = id, day
+				out[id] += strings.Join(survivalRows(t, store, survivalFromPatients, args), "\n")
+			}
+		}
+		return out
+	}
+	versions, before := survivalVersions(t, store), times()
+	bumped := 0
+	wantDashboardsFollow(t, store, "demo seed")
 	for _, s := range steps {
 		tag, err := db.Exec(ctx, s.sql)
 		if err != nil {
@@ -148,6 +171,115 @@ func TestSurvivalKeptCountsEqualThePatients(t *testing.T) {
 		}
 		wantSurvivalKept(t, store, s.name)
 		wantCellsCurrent(t, db, s.name)
+		// A study whose follow-up times changed has a new version, so the dashboards kept
+		// nothing of before. (A version may also change when only the patients followed
+		// changed, not their times: a status change of a patient with an event.)
+		now, after := survivalVersions(t, store), times()
+		changed := 0
+		for study, v := range now {
+			if after[study] != before[study] && v == versions[study] {
+				t.Fatalf("%s: study %d: follow-up times changed, and their version did not", s.name, study)
+			}
+			if v != versions[study] {
+				changed++
+			}
+		}
+		bumped += changed
+		versions, before = now, after
+		wantDashboardsFollow(t, store, s.name)
+	}
+
+	if bumped < len(steps)/2 {
+		t.Fatalf("only %d new versions in %d writes", bumped, len(steps))
+	}
+
+	// A visit recorded, an adverse event: the time-to-event counts are as they were, and so
+	// is their version.
+	for _, w := range []struct{ name, sql string }{
+		{"a visit is recorded as missed", `INSERT INTO visits (study_id, patient_id, scheduled_visit_id, state, missed_reason)
+			SELECT p.study_id, p.id, sv.id, 'missed', 'ill' FROM patients p JOIN scheduled_visits sv ON sv.study_id = p.study_id
+			WHERE NOT EXISTS (SELECT 1 FROM visits v WHERE v.patient_id = p.id AND v.scheduled_visit_id = sv.id) ORDER BY p.id, sv.position LIMIT 1`},
+		{"an adverse event is recorded", `INSERT INTO adverse_events (study_id, patient_id, term, onset_on, grade, serious, relatedness, outcome)
+			SELECT study_id, id, 'Headache', treated_on + 3, 1, false, 'possible', 'recovered' FROM patients WHERE treated_on IS NOT NULL ORDER BY id LIMIT 1`},
+	} {
+		if _, err := db.Exec(ctx, w.sql); err != nil {
+			t.Fatalf("%s: %v", w.name, err)
+		}
+		wantCellsCurrent(t, db, w.name)
+		if now := survivalVersions(t, store); !maps.Equal(now, versions) {
+			t.Fatalf("%s: time-to-event versions %v, were %v", w.name, now, versions)
+		}
+	}
+}
+
+// survivalVersions reads the version of every study's kept time-to-event counts.
+func survivalVersions(t *testing.T, store *registry.Store) map[int64]string {
+	t.Helper()
+	if _, err := registry.CatchUpDashboards(context.Background(), store.DB); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := store.DB.Query(context.Background(), `SELECT s.id, coalesce(v.version::text, '') FROM studies s
+		LEFT JOIN dashboard_survival_versions v ON v.study_id = s.id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[int64]string{}
+	var id int64
+	var v string
+	if _, err := pgx.ForEachRow(rows, []any{&id, &v}, func() error { out[id] = v; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for id, v := range out {
+		if v == "" {
+			t.Fatalf("study %d has no time-to-event version", id)
+		}
+	}
+	return out
+}
+
+// wantDashboardsFollow checks that every demo study's dashboard, unfiltered and filtered,
+// read twice (the second time from what the dashboards keep), counts the patients and
+// events per arm that the patients themselves give: what is kept is never older than the
+// data.
+func wantDashboardsFollow(t *testing.T, store *registry.Store, after string) {
+	t.Helper()
+	ctx := context.Background()
+	codes, err := store.StudyCodes(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, code := range codes {
+		st, err := store.Study(ctx, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []Filter{{}, {Sex: "F"}} {
+			args := f.namedArgs()
+			args["study"], args["today"] = st.ID, demoToday
+			rows, err := store.DB.Query(ctx, `SELECT a.code, sum(x.e)::int, sum(x.e + x.c)::int
+				FROM (`+survivalFromPatients+`) x (site_id, sex, age_band, arm_id, days, e, c) JOIN arms a ON a.id = x.arm_id GROUP BY 1`, args)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[string][2]int{}
+			var arm string
+			var events, n int
+			if _, err := pgx.ForEachRow(rows, []any{&arm, &events, &n}, func() error { want[arm] = [2]int{events, n}; return nil }); err != nil {
+				t.Fatal(err)
+			}
+			for range 2 {
+				d, err := LoadStudy(ctx, store.DB, st, f, Options{Today: demoToday, Lang: "en"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, ac := range d.Survival.Arms {
+					if got := [2]int{ac.Curve.Events, ac.Curve.N}; got != want[ac.Arm] {
+						t.Fatalf("%s: %s, filter %+v, arm %s: %d events of %d patients on the dashboard, %d of %d from the patients",
+							after, st.Code, f, ac.Arm, got[0], got[1], want[ac.Arm][0], want[ac.Arm][1])
+					}
+				}
+			}
+		}
 	}
 }
 
