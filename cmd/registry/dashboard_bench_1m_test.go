@@ -61,6 +61,7 @@ func benchDashboardsAfterSaves(b *testing.B, n int) {
 		sc, rc := tr.client(b, statistician), tr.client(b, researcher)
 		nurse := tr.client(b, "nurse.copenhagen@demo.registry")
 		saves := newVisitSaves(b, bc.owner, tr.URL, 200)
+		events := newEventSaves(b, bc.owner, tr.URL, 40)
 
 		// readAfterSave saves one visit (not timed), then times one read of path.
 		readAfterSave := func(c *http.Client, path string) time.Duration {
@@ -87,6 +88,23 @@ func benchDashboardsAfterSaves(b *testing.B, n int) {
 		researcherStudy := medianAfterSaves(rc, "/studies/knee-oa/dashboard")
 		researcherFiltered := medianAfterSaves(rc, "/studies/knee-oa/dashboard?site=aarhus&sex=F")
 		researcherList := medianAfterSaves(rc, "/studies")
+		// The same after a nurse records an event: the patient's time to event changes, so
+		// the kept time-to-event rows of the study are read again (survival_kept.go).
+		medianAfterEvents := func(c *http.Client, path string) time.Duration {
+			var times []time.Duration
+			for range 7 {
+				events.next(b, nurse)
+				start := time.Now()
+				if status, _ := get(b, c, tr.URL+path); status != http.StatusOK {
+					b.Fatalf("%s: %d", path, status)
+				}
+				times = append(times, time.Since(start))
+			}
+			slices.Sort(times)
+			return times[len(times)/2]
+		}
+		studyAfterEvent := medianAfterEvents(sc, "/studies/knee-oa/dashboard")
+		researcherAfterEvent := medianAfterEvents(rc, "/studies/knee-oa/dashboard")
 		b.StopTimer()
 
 		ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -96,8 +114,10 @@ func benchDashboardsAfterSaves(b *testing.B, n int) {
 		b.ReportMetric(ms(researcherStudy), "ms/researcher-study-page")
 		b.ReportMetric(ms(researcherFiltered), "ms/researcher-study-page-filtered")
 		b.ReportMetric(ms(researcherList), "ms/researcher-study-list-page")
-		b.Logf("%d patients, each read after a nurse's save: study page %v (researcher %v), filtered by site and sex %v (researcher %v), /studies %v (researcher %v); bars 200 ms and 100 ms",
-			n, study, researcherStudy, filtered, researcherFiltered, list, researcherList)
+		b.ReportMetric(ms(studyAfterEvent), "ms/study-page-after-event")
+		b.ReportMetric(ms(researcherAfterEvent), "ms/researcher-study-page-after-event")
+		b.Logf("%d patients, each read after a nurse's save: study page %v (researcher %v), filtered by site and sex %v (researcher %v), /studies %v (researcher %v); bars 200 ms and 100 ms; study page after an event %v (researcher %v)",
+			n, study, researcherStudy, filtered, researcherFiltered, list, researcherList, studyAfterEvent, researcherAfterEvent)
 		b.StartTimer()
 	}
 }
@@ -152,6 +172,54 @@ func (s *visitSaves) next(b *testing.B, nurse *http.Client) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther {
 		b.Fatalf("save %s: %d", s.targets[k], resp.StatusCode)
+	}
+	s.done++
+}
+
+// eventSaves are knee-oa patients at Copenhagen, followed and without an event, treated
+// at least a month before the demo's today, to whom a nurse adds an event one after another.
+type eventSaves struct {
+	targets []string
+	done    int
+}
+
+func newEventSaves(b *testing.B, db *pgxpool.Pool, base string, n int) *eventSaves {
+	rows, err := db.Query(context.Background(), `SELECT p.study_number FROM patients p
+		JOIN sites si ON si.id = p.site_id AND si.code = 'copenhagen'
+		JOIN studies s ON s.id = p.study_id AND s.code = 'knee-oa'
+		WHERE p.treated_on <= $1::date - 30 AND p.status = 'active'
+			AND NOT EXISTS (SELECT 1 FROM events e WHERE e.patient_id = p.id)
+		ORDER BY p.id DESC LIMIT $2`, demoToday, n)
+	if err != nil {
+		b.Fatal(err)
+	}
+	numbers, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := &eventSaves{}
+	for _, number := range numbers {
+		s.targets = append(s.targets, base+"/studies/knee-oa/patients/"+number+"/events")
+	}
+	return s
+}
+
+// next records a knee replacement the day before the demo's today for the next patient,
+// and fails unless the save was committed (a redirect).
+func (s *eventSaves) next(b *testing.B, nurse *http.Client) {
+	b.Helper()
+	if s.done == len(s.targets) {
+		b.Fatalf("only %d patients to add an event to", len(s.targets))
+	}
+	form := url.Values{"type": {"knee_replacement"}, "occurred_on": {demoToday.AddDate(0, 0, -1).Format(time.DateOnly)}}
+	resp, err := nurse.PostForm(s.targets[s.done], form)
+	if err != nil {
+		b.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		b.Fatalf("event %s: %d", s.targets[s.done], resp.StatusCode)
 	}
 	s.done++
 }
