@@ -459,6 +459,7 @@ func TestMigration0022DownAndUp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer tx.Rollback(ctx) // a failure below must not leave the connection busy: the pool's close would wait for it
 	if _, err := registry.RebuildDashboardsIn(ctx, tx, ""); err != nil {
 		t.Fatal(err)
 	}

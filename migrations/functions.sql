@@ -250,8 +250,6 @@ $$;
 CREATE OR REPLACE FUNCTION dashboard_catch_up() RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
     n integer;
-    survival integer;
-    followed integer;
     version text;
     restat boolean;
 BEGIN
@@ -484,14 +482,13 @@ BEGIN
               SELECT s.study_id, s.arm_id, s.site_id, s.sex, s.age_band, s.survival_day, s.survival_event, -1
               FROM dashboard_catch_up_patients r JOIN dashboard_patient_state s ON s.patient_id = r.id WHERE s.survival_day IS NOT NULL) x
         GROUP BY 1, 2, 3, 4, 5, 6
-        -- A patient whose time is as it was changes nothing (and no version, below).
+        -- A patient whose time is as it was changes nothing.
         HAVING sum(d * survival_event::int) <> 0 OR sum(d * (NOT survival_event)::int) <> 0
     ) d ON (t.study_id, t.arm_id, t.site_id, t.sex, t.age_band, t.day) = (d.study_id, d.arm_id, d.site_id, d.sex, d.age_band, d.day)
     WHEN MATCHED AND t.events + d.events + t.censored + d.censored = 0 THEN DELETE
     WHEN MATCHED THEN UPDATE SET events = t.events + d.events, censored = t.censored + d.censored
     WHEN NOT MATCHED AND (d.events <> 0 OR d.censored <> 0) THEN INSERT VALUES (d.study_id, d.arm_id, d.site_id, d.sex, d.age_band,
         d.day, d.events, d.censored);
-    GET DIAGNOSTICS survival = ROW_COUNT;
 
     -- Patients still followed, and their recorded visits, per treatment date.
     MERGE INTO dashboard_followed_cells t
@@ -511,18 +508,28 @@ BEGIN
     WHEN MATCHED AND t.n + d.n = 0 THEN DELETE
     WHEN MATCHED THEN UPDATE SET n = t.n + d.n, no_event = t.no_event + d.no_event
     WHEN NOT MATCHED AND d.n <> 0 THEN INSERT VALUES (d.study_id, d.treated_on, d.arm_id, d.site_id, d.sex, d.age_band, d.n, d.no_event);
-    GET DIAGNOSTICS followed = ROW_COUNT;
 
-    -- The studies whose time-to-event counts changed get a new version (migration 0023).
-    IF survival + followed > 0 THEN
-        INSERT INTO dashboard_survival_versions AS v (study_id, version)
-        SELECT x.study_id, gen_random_uuid() FROM (
-            SELECT study_id FROM dashboard_catch_up_state
-            UNION
-            SELECT s.study_id FROM dashboard_catch_up_patients r JOIN dashboard_patient_state s ON s.patient_id = r.id) x
-        JOIN studies st ON st.id = x.study_id
-        ON CONFLICT (study_id) DO UPDATE SET version = excluded.version;
-    END IF;
+    -- The studies of the patients whose time to event, or whose being followed, changed
+    -- get a new version (migration 0023): everything the time-to-event reads take from a
+    -- patient (its group, whether it is followed, its treatment date, its time, event and
+    -- the day its time holds from) compared with what was kept. Counting the cells changed
+    -- would miss a patient whose dates moved without changing its cell (a status dated
+    -- after today), and a rebuild, which starts from nothing kept, gives every study it
+    -- rebuilds a new version.
+    INSERT INTO dashboard_survival_versions AS v (study_id, version)
+    SELECT x.study_id, gen_random_uuid() FROM (
+        SELECT u.study_id
+        FROM dashboard_catch_up_patients r
+        LEFT JOIN dashboard_catch_up_state n ON n.patient_id = r.id
+        LEFT JOIN dashboard_patient_state o ON o.patient_id = r.id
+        CROSS JOIN LATERAL unnest(ARRAY[n.study_id, o.study_id]) AS u(study_id)
+        WHERE (n.study_id, n.arm_id, n.site_id, n.sex, n.age_band, n.status = 'active', n.treated_on, n.survival_day,
+               n.survival_event, n.survival_until)
+            IS DISTINCT FROM (o.study_id, o.arm_id, o.site_id, o.sex, o.age_band, o.status = 'active', o.treated_on,
+               o.survival_day, o.survival_event, o.survival_until)
+        GROUP BY 1) x
+    JOIN studies st ON st.id = x.study_id
+    ON CONFLICT (study_id) DO UPDATE SET version = excluded.version;
 
     MERGE INTO dashboard_followed_visit_cells t
     USING (

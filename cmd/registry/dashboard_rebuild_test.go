@@ -101,7 +101,19 @@ func TestDashboardRebuild(t *testing.T) {
 		t.Error("dashboard frobnicate was accepted")
 	}
 
-	// One study: its cells are right again, the other study's are left as they were.
+	// One study: its cells are right again, the other study's are left as they were; its
+	// time-to-event counts get a new version, so that no dashboard serves what it kept of
+	// the corrupted ones.
+	version := func(study string) string {
+		t.Helper()
+		var v string
+		if err := db.QueryRow(ctx, `SELECT v.version::text FROM dashboard_survival_versions v JOIN studies s ON s.id = v.study_id
+			WHERE s.code = $1`, study).Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	kneeVersion, msVersion := version("knee-oa"), version("ms-ahsct")
 	out, _, err = runCmd(t, env, "", "dashboard", "rebuild", "--study", "knee-oa")
 	if err != nil || !strings.Contains(out, "Dashboard summaries of study knee-oa rebuilt from") {
 		t.Fatalf("rebuild --study knee-oa: %q %v", out, err)
@@ -111,6 +123,9 @@ func TestDashboardRebuild(t *testing.T) {
 	}
 	if studyCells(t, db, "ms-ahsct") == want["ms-ahsct"] {
 		t.Error("rebuild --study knee-oa changed ms-ahsct's cells too")
+	}
+	if version("knee-oa") == kneeVersion || version("ms-ahsct") != msVersion {
+		t.Error("rebuild --study knee-oa: knee-oa's time-to-event version kept, or ms-ahsct's changed")
 	}
 
 	// Every study.
