@@ -269,10 +269,13 @@ func (dc *disclosure) applySurvival(st *registry.Study, v view, d *StudyDashboar
 		if len(ac.AtRisk) > 0 {
 			treated, trSup = ac.AtRisk[0].N, ac.AtRisk[0].Suppressed
 		}
-		hiddenArm[ai] = evSup || trSup
+		// The curve and the tests are shown only from the counts the pattern protected: an
+		// arm whose curve counts other patients or events than the pattern (a write read
+		// by one and not the other) is hidden, and so are the tests that carry its counts.
+		hiddenArm[ai] = evSup || trSup || full.N != treated || full.Events != events
 		ac.Truncated = false
 		shown := map[float64]KMStep{}
-		if evSup || trSup || full.N < dc.threshold || !full.Estimable || full.N != treated || full.Events != events {
+		if hiddenArm[ai] || full.N < dc.threshold || !full.Estimable {
 			ac.Curve = KMCurve{Steps: []KMStep{}, Reason: suppressedReason}
 			ac.Suppressed = true
 		} else {
@@ -414,7 +417,9 @@ func discloseListed(ctx context.Context, store *registry.Store, s *StudyInfo, op
 	if err != nil {
 		return err
 	}
-	dc, err := loadDisclosure(ctx, store.DB, st, nil, opt.Today, opt.SmallCell, partFlow)
+	// A blinded study's row follows the pattern of its pooled dashboard, not of its arms.
+	st, pooledArmIDs := poolArms(st, opt)
+	dc, err := loadDisclosure(ctx, store.DB, st, pooledArmIDs, opt.Today, opt.SmallCell, partFlow)
 	if err != nil {
 		return err
 	}

@@ -45,7 +45,7 @@ type discReader struct {
 	visits    map[int64]int
 	measures  map[int64]int
 	// survivalKey names the study's time-to-event bins in keptBins (keptCache).
-	survivalKey string
+	survivalKey keptKey
 }
 
 // readDisclosure reads the counts of the parts and protects them (or reuses the pattern of
@@ -79,7 +79,7 @@ func readDisclosure(ctx context.Context, db *pgxpool.Pool, st *registry.Study, p
 		return nil, fmt.Errorf("disclosure %s: %w", st.Code, err)
 	}
 	if version != nil {
-		r.survivalKey = fmt.Sprintf("%p|%d|%s|%s", db, st.ID, *version, day.Format(time.DateOnly))
+		r.survivalKey = keptKey{fmt.Sprintf("%p|%d", db, st.ID), *version + "|" + day.Format(time.DateOnly)}
 	}
 	for i, arm := range st.Arms {
 		r.a.arms[arm.ID] = i

@@ -190,3 +190,54 @@ func TestPartialDisclosuresHaveTheDashboardsPatterns(t *testing.T) {
 	}
 	t.Logf("%d tables compared, %d suppressed cells", compared, suppressed)
 }
+
+// TestBlindedStudyListFollowsThePooledPattern: a researcher sees a blinded study pooled,
+// on its dashboard and in the study list alike; the list hides a total over the visits
+// exactly when the pooled dashboard hides one of its parts, never because of a small
+// count in an arm the researcher may not see.
+func TestBlindedStudyListFollowsThePooledPattern(t *testing.T) {
+	store := demoStore(t)
+	ctx := context.Background()
+	opt := Options{Today: demoToday, Lang: "en", SmallCell: 5, Reader: &registry.User{Role: registry.RoleResearcher}}
+	st, err := store.Study(ctx, "knee-oa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !st.IsBlinded() {
+		t.Fatal("the demo knee-oa study is not blinded: nothing to test")
+	}
+	d, err := LoadStudy(ctx, store.DB, st, Filter{}, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Arms) != 1 || d.Arms[0].Code != PooledArm {
+		t.Fatalf("the researcher's dashboard shows the arms %v, not one pooled arm", d.Arms)
+	}
+	seen, missed := true, true
+	done, gone := 0, 0
+	for _, v := range d.Flow.Visits {
+		for _, a := range v.Arms {
+			seen, missed = seen && !a.Seen.Suppressed, missed && !a.Missed.Suppressed
+			done, gone = done+a.Seen.N, gone+a.Missed.N
+		}
+	}
+	list, err := LoadStudyList(ctx, store.DB, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(list, func(s StudyInfo) bool { return s.Code == "knee-oa" })
+	if i < 0 {
+		t.Fatal("knee-oa is not in the study list")
+	}
+	row := list[i]
+	if row.VisitsDone.Suppressed == seen || row.VisitsMissed.Suppressed == missed {
+		t.Fatalf("study list: visits done hidden %t, missed hidden %t; the pooled dashboard shows every visit's seen %t, missed %t",
+			row.VisitsDone.Suppressed, row.VisitsMissed.Suppressed, seen, missed)
+	}
+	if seen && row.VisitsDone.N != done || missed && row.VisitsMissed.N != gone {
+		t.Fatalf("study list: %d done and %d missed, the pooled dashboard's visits add up to %d and %d", row.VisitsDone.N, row.VisitsMissed.N, done, gone)
+	}
+	if enrolled := d.Flow.Enrolled; row.Enrolled != enrolled {
+		t.Fatalf("study list: enrolled %+v, the pooled dashboard %+v", row.Enrolled, enrolled)
+	}
+}

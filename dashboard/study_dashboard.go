@@ -48,9 +48,10 @@ type studyScope struct {
 	// batch holds most queries; slow the time-to-event query, the one with the most rows
 	// to add up, which runs beside the others on a second connection.
 	batch, slow *pgx.Batch
-	// survivalKey names the time-to-event counts of this view in a keptCache: the version
-	// of the study's kept counts, the day, and the filter; "" when the study has no version.
-	survivalKey string
+	// survivalKey names the time-to-event counts of this view in a keptCache (the filter),
+	// stamped with the version of the study's kept counts and the day; zero when the study
+	// has no version.
+	survivalKey keptKey
 }
 
 // armShown is the SQL of the arm a row of patients (or cells) aliased t is counted in: its
@@ -95,7 +96,8 @@ func LoadStudy(ctx context.Context, db *pgxpool.Pool, st *registry.Study, f Filt
 		if siteID != nil {
 			site = *siteID
 		}
-		s.survivalKey = fmt.Sprintf("%p|%d|%s|%s|%s=%d|%s|%s|%t", db, st.ID, *version, today.Format(time.DateOnly), f.Site, site, f.Sex, f.AgeBand, pooledArmIDs != nil)
+		s.survivalKey = keptKey{fmt.Sprintf("%p|%d|%s=%d|%s|%s|%t", db, st.ID, f.Site, site, f.Sex, f.AgeBand, pooledArmIDs != nil),
+			*version + "|" + today.Format(time.DateOnly)}
 	}
 	for i, a := range st.Arms {
 		s.arms[a.ID] = i

@@ -64,33 +64,47 @@ func gridIndex(step float64, quarter, year int) int {
 	return quarter / (int(step) / 91)
 }
 
-// keptCache holds what a time-to-event query returned, keyed by the version of the
-// study's kept counts (dashboard_survival_versions, migration 0023: the catch-up gives a
-// study a new one whenever it changes them), the day and the query's own arguments. A
-// nurse's visit save, the commonest write, leaves them as they were: the pages read after
-// it do not count them again.
+// keptCache holds what a time-to-event query returned for a view (the database, the study
+// and the query's own arguments), stamped with the version of the study's kept counts
+// (dashboard_survival_versions, migration 0023: the catch-up gives a study a new one
+// whenever it changes them) and the day. A nurse's visit save, the commonest write, leaves
+// them as they were: the pages read after it do not count them again. A view holds one
+// entry, replaced when its stamp changes, so what an older version returned is not kept.
 type keptCache[T any] struct {
 	sync.Mutex
-	m map[string]T
+	m map[string]keptEntry[T]
 }
 
-func (c *keptCache[T]) get(key string) (T, bool) {
+// keptKey names a view's entry in a keptCache and the stamp it must carry; a zero view
+// keeps nothing.
+type keptKey struct{ view, stamp string }
+
+type keptEntry[T any] struct {
+	stamp string
+	v     T
+}
+
+func (c *keptCache[T]) get(k keptKey) (T, bool) {
 	c.Lock()
 	defer c.Unlock()
-	v, ok := c.m[key]
-	return v, ok && key != ""
+	e, ok := c.m[k.view]
+	if !ok || k.view == "" || e.stamp != k.stamp {
+		var zero T
+		return zero, false
+	}
+	return e.v, true
 }
 
-func (c *keptCache[T]) put(key string, v T) {
-	if key == "" {
+func (c *keptCache[T]) put(k keptKey, v T) {
+	if k.view == "" {
 		return
 	}
 	c.Lock()
 	defer c.Unlock()
-	if c.m == nil || len(c.m) > 256 {
-		c.m = map[string]T{}
+	if c.m == nil || len(c.m) >= 4096 { // a bound on views, never reached by a registry's studies and filters
+		c.m = map[string]keptEntry[T]{}
 	}
-	c.m[key] = v
+	c.m[k.view] = keptEntry[T]{k.stamp, v}
 }
 
 // survivalVersionSQL reads the version of a study's kept time-to-event counts ($1); NULL

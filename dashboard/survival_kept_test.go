@@ -132,6 +132,13 @@ func TestSurvivalKeptCountsEqualThePatients(t *testing.T) {
 		{"a status date is corrected", `UPDATE patients SET status_on = status_on + 9 WHERE id = (SELECT min(id) FROM patients WHERE status = 'withdrawn')`},
 		{"a status dated after today", `UPDATE patients SET status = 'lost', status_on = '2027-03-01'
 			WHERE id = (SELECT min(id) FROM patients WHERE status = 'active')`},
+		{"a patient without an event is lost after today", `UPDATE patients SET status = 'lost', status_on = '2027-02-01'
+			WHERE id = (SELECT min(p.id) FROM patients p WHERE p.status = 'active' AND p.treated_on < '2026-06-01'
+				AND NOT EXISTS (SELECT 1 FROM events e WHERE e.patient_id = p.id))`},
+		// Her time to event today (a day less) changes, her cell (the time she will be
+		// censored at) does not.
+		{"her treatment and status dates move a day", `UPDATE patients SET treated_on = treated_on + 1, status_on = status_on + 1
+			WHERE status_on = '2027-02-01'`},
 		{"a treatment dated after today", `UPDATE patients SET treated_on = '2027-01-10', enrolled_on = '2027-01-01'
 			WHERE id = (SELECT max(id) FROM patients WHERE status = 'active')`},
 		{"a patient returns to follow-up", `UPDATE patients SET status = 'active', status_on = NULL WHERE id = (SELECT max(id) FROM patients WHERE status = 'withdrawn')`},
@@ -300,5 +307,92 @@ func TestGridIndexFromBins(t *testing.T) {
 				t.Fatalf("step %v, day %d: grid index %d, want %d", step, day, got, want)
 			}
 		}
+	}
+}
+
+// TestKeptCacheKeepsOneStampAView: a view's entry serves only its own stamp (the version
+// and day it was read for), and a new stamp replaces it rather than adding to it.
+func TestKeptCacheKeepsOneStampAView(t *testing.T) {
+	var c keptCache[int]
+	c.put(keptKey{"study 1|all", "v1|2026-11-23"}, 10)
+	if v, ok := c.get(keptKey{"study 1|all", "v1|2026-11-23"}); !ok || v != 10 {
+		t.Fatalf("the same view and stamp: %d, %t", v, ok)
+	}
+	for _, k := range []keptKey{{"study 1|all", "v2|2026-11-23"}, {"study 1|all", "v1|2026-11-24"}, {"study 1|site=2", "v1|2026-11-23"}} {
+		if v, ok := c.get(k); ok {
+			t.Fatalf("%v served %d kept for another stamp or view", k, v)
+		}
+	}
+	c.put(keptKey{"study 1|all", "v2|2026-11-23"}, 20)
+	if len(c.m) != 1 {
+		t.Fatalf("%d entries for one view", len(c.m))
+	}
+	if _, ok := c.get(keptKey{"study 1|all", "v1|2026-11-23"}); ok {
+		t.Fatal("the older version is still served")
+	}
+	c.put(keptKey{"", "v1"}, 30)
+	if _, ok := c.get(keptKey{"", "v1"}); ok || len(c.m) != 1 {
+		t.Fatal("a view without a version was kept")
+	}
+}
+
+// TestTestsHiddenWithACurveThePatternDoesNotVouchFor: when an arm's curve counts other
+// patients or events than the researcher's pattern (a write read by one and not the
+// other), the curve is hidden, and so are the log-rank tests that carry its counts.
+func TestTestsHiddenWithACurveThePatternDoesNotVouchFor(t *testing.T) {
+	store := demoStore(t)
+	ctx := context.Background()
+	shown := 0
+	for _, code := range []string{"ms-ahsct", "ssc-ahsct", "liver-msc", "knee-oa"} {
+		st, err := store.Study(ctx, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		full, err := LoadStudy(ctx, store.DB, st, Filter{}, Options{Today: demoToday, Lang: "en"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(full.Survival.Arms) != len(st.Arms) {
+			continue
+		}
+		curves := make([]KMCurve, len(st.Arms))
+		for _, ac := range full.Survival.Arms {
+			curves[slices.IndexFunc(st.Arms, func(a registry.Arm) bool { return a.Code == ac.Arm })] = ac.Curve
+		}
+		// A threshold of 1 hides no count (the demo's patterns at 5 hide every arm's events
+		// unfiltered): what is hidden, is hidden for the curves alone.
+		dc, err := loadDisclosure(ctx, store.DB, st, nil, demoToday, 1, allParts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		apply := func(curves []KMCurve) *StudyDashboard {
+			d, err := LoadStudy(ctx, store.DB, st, Filter{}, Options{Today: demoToday, Lang: "en"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			dc.apply(st, d, curves)
+			return d
+		}
+		if d := apply(curves); !d.Survival.Suppressed {
+			shown++
+		}
+		for ai := range curves {
+			for _, change := range []func(*KMCurve){func(c *KMCurve) { c.N++ }, func(c *KMCurve) { c.Events++ }} {
+				other := slices.Clone(curves)
+				change(&other[ai])
+				d := apply(other)
+				if !d.Survival.Suppressed || d.Survival.LogRank.Estimable {
+					t.Errorf("%s: arm %s's curve differs from the pattern, and the log-rank test is shown", code, st.Arms[ai].Code)
+				}
+				for _, pr := range d.Survival.Pairwise {
+					if (pr.Arm == st.Arms[ai].Code || pr.Versus == st.Arms[ai].Code) && (!pr.Suppressed || pr.Test.Estimable) {
+						t.Errorf("%s: arm %s's curve differs from the pattern, and its test against %s is shown", code, pr.Arm, pr.Versus)
+					}
+				}
+			}
+		}
+	}
+	if shown < 3 {
+		t.Fatalf("%d demo studies show their log-rank test with the curves the pattern counts: too few to test", shown)
 	}
 }

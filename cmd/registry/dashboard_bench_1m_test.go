@@ -37,7 +37,8 @@ import (
 // (DASHBOARD_BENCH_CACHE chooses another folder), named by a hash of the migrations and
 // the seed code: each run clones it (CREATE DATABASE ... TEMPLATE) and drops the clone.
 // A change to the schema or the seed seeds again (DASHBOARD_BENCH_DATABASE=knee_... reuses
-// a cached database as it is). `go test` without -bench never runs it.
+// a cached database as it is, with this checkout's functions.sql applied to its clone).
+// `go test` without -bench never runs it.
 func BenchmarkDashboards1M(b *testing.B) {
 	n := 1_000_000
 	if s := os.Getenv("DASHBOARD_BENCH_1M_PATIENTS"); s != "" { // for trying the benchmark on less data
@@ -299,6 +300,11 @@ func openBenchCache(b *testing.B, n int) *benchCache {
 		b.Fatal(err)
 	}
 	b.Cleanup(bc.owner.Close)
+	// The functions of this checkout, as `registry serve` would apply them: a database kept
+	// by DASHBOARD_BENCH_DATABASE may have been made with others.
+	if err := registry.ApplyFunctions(ctx, bc.owner); err != nil {
+		b.Fatal(err)
+	}
 	cfg, err := pgxpool.ParseConfig(server.ServerURL(clone))
 	if err != nil {
 		b.Fatal(err)
