@@ -55,6 +55,18 @@ func readDisclosure(ctx context.Context, db *pgxpool.Pool, st *registry.Study, p
 		a: atoms{sites: map[int64]int{}, arms: map[int64]int{}}, b: &pgx.Batch{},
 		allocated: map[[4]int]int{}, visits: map[int64]int{}, measures: map[int64]int{}}
 	dc := r.dc
+	// One snapshot for every count (the version of the kept time-to-event counts is that of
+	// the bins read with it), and no parallel workers: on the registry's two cores their
+	// start costs more than they save on these few thousand cells (the time-to-event bins
+	// at 1,000,000 patients: 100-126 ms with them, 42-63 ms without).
+	tx, err := db.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return nil, fmt.Errorf("disclosure %s: %w", st.Code, err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, `SET LOCAL max_parallel_workers_per_gather = 0`); err != nil {
+		return nil, fmt.Errorf("disclosure %s: %w", st.Code, err)
+	}
 	// The sites with patients in the study, from the cells (every patient is in one), and
 	// the version of its kept time-to-event counts.
 	pre := &pgx.Batch{}
@@ -75,7 +87,7 @@ func readDisclosure(ctx context.Context, db *pgxpool.Pool, st *registry.Study, p
 		}
 		return err
 	})
-	if err := db.SendBatch(ctx, pre).Close(); err != nil {
+	if err := tx.SendBatch(ctx, pre).Close(); err != nil {
 		return nil, fmt.Errorf("disclosure %s: %w", st.Code, err)
 	}
 	if version != nil {
@@ -105,7 +117,10 @@ func readDisclosure(ctx context.Context, db *pgxpool.Pool, st *registry.Study, p
 			part.read()
 		}
 	}
-	if err := db.SendBatch(ctx, r.b).Close(); err != nil {
+	if err := tx.SendBatch(ctx, r.b).Close(); err != nil {
+		return nil, fmt.Errorf("disclosure %s: %w", st.Code, err)
+	}
+	if err := tx.Commit(ctx); err != nil {
 		return nil, fmt.Errorf("disclosure %s: %w", st.Code, err)
 	}
 	for _, complete := range r.after {
